@@ -1,0 +1,14 @@
+export * from './limits';
+export * from './headers';
+export * from './components';
+export * from './tags';
+export * from './ids';
+export * from './identity';
+export * from './semantics';
+export * from './context';
+export * from './segments';
+export { getCoreStats, countRejected, coreStats, type CoreStats } from './stats';
+export { decodeSw8, encodeSw8, encodeSw8Ids, peekSw8, type Sw8Header } from './codec/sw8';
+export { decodeCorrelation, encodeCorrelation, type CorrelationResult } from './codec/correlation';
+export { decodeSw8Extension, encodeSw8Extension, type Sw8Extension } from './codec/sw8x';
+export { decodeBase64, encodeBase64 } from './codec/base64';

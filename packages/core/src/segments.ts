@@ -1,0 +1,258 @@
+/**
+ * Span bookkeeping: which SkyWalking segment each span belongs to, and its SkyWalking span id.
+ *
+ * A segment is one local root (a span whose parent is remote or absent) with the spans that start
+ * under it while it is open. Span ids are handed out densely from 0 at span start, so an exit span
+ * knows its id when it injects. A span that starts after its segment has finished (a late timer)
+ * opens a new segment with a CrossThread reference to its parent. The tracker is an OpenTelemetry
+ * SpanProcessor: register it on a TracerProvider, or let the exporter's processor drive it.
+ */
+import { diag, trace, type Attributes, type Context, type SpanContext, type SpanKind } from '@opentelemetry/api';
+import { getIncomingSw8, getSw8Extension } from './context';
+import { identityOf } from './identity';
+import { segmentIdFor, swTraceIdOf } from './ids';
+import { operationName } from './semantics';
+
+/** SkyWalking RefType, with the protocol's enum values. */
+export enum RefType {
+  CrossProcess = 0,
+  CrossThread = 1,
+}
+
+export interface SegmentRef {
+  refType: RefType;
+  traceId: string;
+  parentTraceSegmentId: string;
+  parentSpanId: number;
+  parentService: string;
+  parentServiceInstance: string;
+  parentEndpoint: string;
+  networkAddressUsedAtPeer: string;
+}
+
+/** The surface of an SDK span the tracker reads in onStart / onEnd. */
+export interface TrackableSpan {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly attributes: Attributes;
+  readonly resource?: { readonly attributes: Attributes };
+  spanContext(): SpanContext;
+}
+
+export class Segment {
+  /** Span ids handed out so far; after the segment ends, the number of spans it holds. */
+  spanCount = 0;
+  openSpans = 0;
+  finished = false;
+  /** True when the tracker let go of the segment (cap or age) before its spans ended. */
+  evicted = false;
+  /** sw8 fields 2 and 3 for this segment, encoded by the propagator on its first inject. */
+  encodedIds: string | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    /** The SkyWalking trace id (the original string when it came from a SkyWalking agent). */
+    readonly traceId: string,
+    readonly service: string,
+    readonly instance: string,
+    /** The local root; its current name is the segment's endpoint. */
+    readonly root: TrackableSpan,
+    /** CrossProcess (incoming sw8) or CrossThread (late child) reference of the first span. */
+    readonly ref: SegmentRef | undefined,
+    readonly skipAnalysis: boolean,
+    readonly startedAt: number,
+    readonly owner: SegmentTracker,
+  ) {}
+
+  /** The endpoint: the local root's operation name now (it may be renamed, e.g. when a route is known). */
+  get endpoint(): string {
+    return operationName(this.root);
+  }
+}
+
+export interface SwSpan {
+  readonly segment: Segment;
+  readonly spanId: number;
+  /** -1 for the segment's first span. */
+  readonly parentSpanId: number;
+  /** The exact peer string injected into sw8 field 8, kept so the exporter reports the same one. */
+  peer?: string;
+}
+
+const swSpans = new WeakMap<object, SwSpan>();
+
+/** SkyWalking facts of a tracked span (the span objects given to onStart / onEnd / exporters). */
+export function swSpanOf(span: object | undefined): SwSpan | undefined {
+  return span === undefined ? undefined : swSpans.get(span);
+}
+
+export type SegmentEndReason = 'ended' | 'evicted';
+
+export interface SegmentTrackerOptions {
+  /** Open segments tracked at most; the oldest is let go beyond it. Default 10000. */
+  maxOpenSegments?: number;
+  /** An open segment older than this is let go (its spans were never ended). Default 600000 (10 min). */
+  maxSegmentAgeMs?: number;
+  /** Called once per segment when its last span ends or when it is evicted. Must not throw. */
+  onSegmentEnd?: (segment: Segment, reason: SegmentEndReason) => void;
+}
+
+export interface SegmentTrackerStats {
+  openSegments: number;
+  segmentsStarted: number;
+  segmentsEnded: number;
+  crossProcessRefs: number;
+  crossThreadSegments: number;
+  evictedByCap: number;
+  evictedByAge: number;
+}
+
+export class SegmentTracker {
+  private readonly open = new Map<string, Segment>();
+  private readonly maxOpenSegments: number;
+  private readonly maxSegmentAgeMs: number;
+  private readonly onSegmentEnd?: (segment: Segment, reason: SegmentEndReason) => void;
+  private readonly stats: Omit<SegmentTrackerStats, 'openSegments'> = {
+    segmentsStarted: 0,
+    segmentsEnded: 0,
+    crossProcessRefs: 0,
+    crossThreadSegments: 0,
+    evictedByCap: 0,
+    evictedByAge: 0,
+  };
+
+  constructor(options: SegmentTrackerOptions = {}) {
+    this.maxOpenSegments = positiveInt(options.maxOpenSegments, 10_000);
+    this.maxSegmentAgeMs = positiveInt(options.maxSegmentAgeMs, 600_000);
+    this.onSegmentEnd = options.onSegmentEnd;
+  }
+
+  onStart(span: TrackableSpan, parentContext: Context): void {
+    if (swSpans.has(span)) return; // another tracker owns it
+    try {
+      this.track(span, parentContext);
+    } catch (err) {
+      diag.error('otel-skywalking: segment bookkeeping failed for a span', err);
+    }
+  }
+
+  onEnd(span: object): void {
+    const sw = swSpans.get(span);
+    if (sw === undefined || sw.segment.owner !== this) return;
+    const segment = sw.segment;
+    segment.openSpans--;
+    if (segment.openSpans <= 0 && !segment.finished) {
+      segment.finished = true;
+      this.open.delete(segment.id);
+      this.stats.segmentsEnded++;
+      this.notify(segment, 'ended');
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    this.open.clear();
+    return Promise.resolve();
+  }
+
+  getStats(): SegmentTrackerStats {
+    return { openSegments: this.open.size, ...this.stats };
+  }
+
+  private track(span: TrackableSpan, parentContext: Context): void {
+    const parentSpan = trace.getSpan(parentContext);
+    const parentSw = parentSpan === undefined ? undefined : swSpans.get(parentSpan);
+    if (parentSw !== undefined && !parentSw.segment.finished) {
+      const segment = parentSw.segment;
+      swSpans.set(span, { segment, spanId: segment.spanCount++, parentSpanId: parentSw.spanId });
+      segment.openSpans++;
+      return;
+    }
+
+    const spanContext = span.spanContext();
+    let ref: SegmentRef | undefined;
+    let skipAnalysis = getSw8Extension(parentContext)?.skipAnalysis ?? false;
+    if (parentSw !== undefined) {
+      const parent = parentSw.segment;
+      ref = {
+        refType: RefType.CrossThread,
+        traceId: parent.traceId,
+        parentTraceSegmentId: parent.id,
+        parentSpanId: parentSw.spanId,
+        parentService: parent.service,
+        parentServiceInstance: parent.instance,
+        parentEndpoint: parent.endpoint,
+        networkAddressUsedAtPeer: '',
+      };
+      skipAnalysis = parent.skipAnalysis;
+      this.stats.crossThreadSegments++;
+    } else if (parentSpan?.spanContext().isRemote) {
+      const incoming = getIncomingSw8(parentContext);
+      if (incoming !== undefined && incoming.otelTraceId === spanContext.traceId) {
+        ref = {
+          refType: RefType.CrossProcess,
+          traceId: incoming.traceId,
+          parentTraceSegmentId: incoming.parentSegmentId,
+          parentSpanId: incoming.parentSpanId,
+          parentService: incoming.parentService,
+          parentServiceInstance: incoming.parentServiceInstance,
+          parentEndpoint: incoming.parentEndpoint,
+          networkAddressUsedAtPeer: incoming.targetAddress,
+        };
+        this.stats.crossProcessRefs++;
+      }
+    }
+
+    const now = Date.now();
+    this.evictStale(now);
+    const identity = identityOf(span.resource);
+    const segment = new Segment(
+      segmentIdFor(spanContext.traceId, spanContext.spanId),
+      ref?.traceId ?? swTraceIdOf(spanContext.traceId, spanContext.traceState),
+      identity.service,
+      identity.instance,
+      span,
+      ref,
+      skipAnalysis,
+      now,
+      this,
+    );
+    swSpans.set(span, { segment, spanId: segment.spanCount++, parentSpanId: -1 });
+    segment.openSpans = 1;
+    this.open.set(segment.id, segment);
+    this.stats.segmentsStarted++;
+  }
+
+  /** Map order is age order: only the oldest entries are ever looked at. */
+  private evictStale(now: number): void {
+    for (const segment of this.open.values()) {
+      if (this.open.size >= this.maxOpenSegments) {
+        this.stats.evictedByCap++;
+      } else if (now - segment.startedAt > this.maxSegmentAgeMs) {
+        this.stats.evictedByAge++;
+      } else {
+        return;
+      }
+      segment.finished = true;
+      segment.evicted = true;
+      this.open.delete(segment.id);
+      this.notify(segment, 'evicted');
+    }
+  }
+
+  private notify(segment: Segment, reason: SegmentEndReason): void {
+    if (this.onSegmentEnd === undefined) return;
+    try {
+      this.onSegmentEnd(segment, reason);
+    } catch (err) {
+      diag.error('otel-skywalking: onSegmentEnd threw', err);
+    }
+  }
+}
+
+function positiveInt(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}

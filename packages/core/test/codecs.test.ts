@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  decodeCorrelation,
+  decodeSw8,
+  decodeSw8Extension,
+  encodeCorrelation,
+  encodeSw8,
+  encodeSw8Extension,
+  MAX_CORRELATION_KEYS,
+  type Sw8Header,
+} from '../src';
+
+const example: Sw8Header = {
+  sampled: true,
+  traceId: '5e1b8c0f2a3d4e6f8a9b0c1d2e3f4a5b',
+  parentSegmentId: '7c2d9e4f1a0b4c3d9e8f7a6b5c4d3e2f',
+  parentSpanId: 3,
+  parentService: 'checkout',
+  parentServiceInstance: 'checkout-1',
+  parentEndpoint: 'GET:/orders',
+  targetAddress: '10.0.0.5:8080',
+};
+// The worked example of the protocol reference, §2.1.
+const exampleHeader =
+  '1-NWUxYjhjMGYyYTNkNGU2ZjhhOWIwYzFkMmUzZjRhNWI=-N2MyZDllNGYxYTBiNGMzZDllOGY3YTZiNWM0ZDNlMmY=-3-Y2hlY2tvdXQ=-Y2hlY2tvdXQtMQ==-R0VUOi9vcmRlcnM=-MTAuMC4wLjU6ODA4MA==';
+
+describe('sw8 codec', () => {
+  it('encodes the protocol reference example byte for byte', () => {
+    assert.equal(encodeSw8(example), exampleHeader);
+  });
+
+  it('decodes it back to every field', () => {
+    assert.deepEqual(decodeSw8(exampleHeader), example);
+  });
+
+  it('keeps non-ASCII names and Java-style ids through a round trip', () => {
+    const header = { ...example, sampled: false, traceId: 'a1b2c3.45.16563474296430001', parentService: 'zahlungsdienst-ü' };
+    assert.deepEqual(decodeSw8(encodeSw8(header)), header);
+  });
+
+  it('accepts an empty endpoint and address (agents that lack them)', () => {
+    const header = { ...example, parentEndpoint: '', targetAddress: '' };
+    assert.deepEqual(decodeSw8(encodeSw8(header)), header);
+  });
+
+  const bad: Array<[string, string]> = [
+    ['empty', ''],
+    ['seven fields (partial header)', exampleHeader.split('-').slice(0, 7).join('-')],
+    ['nine fields', exampleHeader + '-eA=='],
+    ['sample 2', '2' + exampleHeader.slice(1)],
+    ['negative span id', exampleHeader.replace('-3-', '--3-')],
+    ['span id over int32', exampleHeader.replace('-3-', '-2147483648-')],
+    ['span id not a number', exampleHeader.replace('-3-', '-x-')],
+    ['bad base64 in trace id', exampleHeader.replace('NWUx', 'N*Ux')],
+    ['empty service', exampleHeader.replace('Y2hlY2tvdXQ=-', '-')],
+    ['over 2 KB', exampleHeader + 'A'.repeat(2048)],
+  ];
+  for (const [name, value] of bad) {
+    it(`rejects ${name}`, () => assert.equal(decodeSw8(value), undefined));
+  }
+});
+
+describe('sw8-correlation codec', () => {
+  it('round-trips up to three keys', () => {
+    const entries: Array<[string, string]> = [
+      ['tenant', 'acme'],
+      ['region', 'eu'],
+      ['flag', 'on'],
+    ];
+    const { value, dropped } = encodeCorrelation(entries);
+    assert.equal(dropped, 0);
+    assert.equal(value.split(',')[0], 'dGVuYW50:YWNtZQ==');
+    assert.deepEqual(decodeCorrelation(value), { entries, dropped: 0 });
+  });
+
+  it('drops and counts a fourth key and values over 128 chars', () => {
+    const { value, dropped } = encodeCorrelation([
+      ['a', '1'],
+      ['long', 'x'.repeat(129)],
+      ['b', '2'],
+      ['c', '3'],
+      ['d', '4'],
+    ]);
+    assert.equal(dropped, 2);
+    assert.equal(decodeCorrelation(value).entries.length, MAX_CORRELATION_KEYS);
+  });
+
+  it('skips malformed pairs on decode and keeps the good ones', () => {
+    const good = encodeCorrelation([['k', 'v']]).value;
+    const result = decodeCorrelation(`garbage,${good},a:b:c,*:*`);
+    assert.deepEqual(result.entries, [['k', 'v']]);
+    assert.equal(result.dropped, 3);
+  });
+});
+
+describe('sw8-x codec', () => {
+  it('reads the Java form with no timestamp', () => {
+    assert.deepEqual(decodeSw8Extension('0- '), { skipAnalysis: false });
+    assert.equal(encodeSw8Extension({ skipAnalysis: false }), '0- ');
+  });
+  it('reads skip-analysis and a send timestamp', () => {
+    assert.deepEqual(decodeSw8Extension('1-1716200000000'), { skipAnalysis: true, sendTimestamp: 1716200000000 });
+    assert.equal(encodeSw8Extension({ skipAnalysis: true, sendTimestamp: 1716200000000 }), '1-1716200000000');
+  });
+  it('ignores fields it does not know and a bad timestamp', () => {
+    assert.deepEqual(decodeSw8Extension('0-12-future'), { skipAnalysis: false, sendTimestamp: 12 });
+    assert.deepEqual(decodeSw8Extension('1-abc'), { skipAnalysis: true });
+  });
+  it('rejects an unknown tracing mode', () => {
+    assert.equal(decodeSw8Extension('7-1'), undefined);
+  });
+});

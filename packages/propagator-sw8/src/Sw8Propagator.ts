@@ -1,0 +1,277 @@
+import {
+  SpanKind,
+  TraceFlags,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+  type TraceState as ApiTraceState,
+} from '@opentelemetry/api';
+import { TraceState, isTracingSuppressed } from '@opentelemetry/core';
+import {
+  SW8_CORRELATION_HEADER,
+  SW8_HEADER,
+  SW8_X_HEADER,
+  TRACESTATE_KEY,
+  coreStats,
+  countRejected,
+  decodeCorrelation,
+  decodeSw8,
+  decodeSw8Extension,
+  encodeCorrelation,
+  encodeSw8,
+  encodeSw8Ids,
+  encodeSw8Extension,
+  encodeTraceStateId,
+  getIncomingSw8,
+  getSw8Extension,
+  peekSw8,
+  localIdentity,
+  operationName,
+  peerAddress,
+  segmentIdFor,
+  setIncomingSw8,
+  setIncomingSw8Raw,
+  setSw8Extension,
+  swSpanOf,
+  swTraceIdOf,
+  toOtelSpanId,
+  toOtelTraceId,
+  wantsSendTimestamp,
+  type Segment,
+  type Sw8Header,
+} from '@otel-skywalking/core';
+import type { Sw8PropagatorOptions, Sw8PropagatorStats } from './types';
+
+/** Endpoint written for spans that are not recorded: there is no segment whose endpoint it could be. */
+export const NOT_SAMPLED_ENDPOINT = 'unsampled';
+/** Address written for spans that are not recorded: their target is not known. */
+export const NOT_SAMPLED_ADDRESS = '-';
+
+const FIELDS = [SW8_HEADER, SW8_CORRELATION_HEADER, SW8_X_HEADER];
+
+/** The parts of an SDK span the propagator reads; API-only spans lack them. */
+interface SdkSpanView {
+  name?: string;
+  kind?: SpanKind;
+  attributes?: Attributes;
+}
+
+/** First string value of a header that may be a string, an array or a Buffer (AMQP headers). */
+function headerValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return headerValue(value[0]);
+  if (Buffer.isBuffer(value)) return value.length <= 4096 ? value.toString('utf8') : undefined;
+  return undefined;
+}
+
+/**
+ * Reads and writes SkyWalking's `sw8`, `sw8-correlation` and `sw8-x`. Place it after the W3C
+ * propagators in a composite (createSkyWalkingPropagator does): when traceparent already gave a
+ * remote parent for the same trace, sw8 only adds its SkyWalking reference; when traceparent names
+ * another trace, traceparent wins and the conflict is counted.
+ */
+export class Sw8Propagator implements TextMapPropagator {
+  private readonly stats: Sw8PropagatorStats = { injected: 0, extracted: 0, conflicts: 0 };
+  private readonly correlation: boolean;
+  private readonly namesCache = new WeakMap<Segment, { endpoint: string; address: string; encoded: string }>();
+
+  constructor(private readonly options: Sw8PropagatorOptions = {}) {
+    this.correlation = options.correlation !== false;
+  }
+
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (isTracingSuppressed(context)) return;
+    const span = trace.getSpan(context);
+    let skipAnalysis = getSw8Extension(context)?.skipAnalysis ?? false;
+    let producer = false;
+    if (span !== undefined) {
+      const sw = swSpanOf(span);
+      const spanContext = span.spanContext();
+      // Tracked spans are SDK spans with valid ids; only untracked ones need checking.
+      if (sw !== undefined) {
+        const segment = sw.segment;
+        sw.peer ??= peerAddress((span as SdkSpanView).attributes ?? {});
+        const header: Sw8Header = {
+          sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+          traceId: segment.traceId,
+          parentSegmentId: segment.id,
+          parentSpanId: sw.spanId,
+          parentService: segment.service,
+          parentServiceInstance: segment.instance,
+          parentEndpoint: segment.endpoint,
+          targetAddress: sw.peer,
+        };
+        setter.set(carrier, SW8_HEADER, this.encodeTracked(header, segment));
+        skipAnalysis ||= segment.skipAnalysis;
+      } else if (isSpanContextValid(spanContext)) {
+        setter.set(carrier, SW8_HEADER, encodeSw8(this.untrackedHeader(span, spanContext, context)));
+      } else {
+        return;
+      }
+      this.stats.injected++;
+      producer = (span as SdkSpanView).kind === SpanKind.PRODUCER;
+    }
+    const timestamp = producer || wantsSendTimestamp(context);
+    if (skipAnalysis || timestamp) {
+      setter.set(carrier, SW8_X_HEADER, encodeSw8Extension({ skipAnalysis, sendTimestamp: timestamp ? Date.now() : undefined }));
+    }
+    if (this.correlation) this.injectCorrelation(context, carrier, setter);
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    let result = context;
+    try {
+      const sw8 = headerValue(getter.get(carrier, SW8_HEADER));
+      if (sw8 !== undefined) {
+        result = this.applySw8(result, sw8.trim());
+      }
+      const ext = headerValue(getter.get(carrier, SW8_X_HEADER));
+      if (ext !== undefined) {
+        const extension = decodeSw8Extension(ext);
+        if (extension === undefined) countRejected(SW8_X_HEADER);
+        else result = setSw8Extension(result, extension);
+      }
+      if (this.correlation) {
+        const correlation = headerValue(getter.get(carrier, SW8_CORRELATION_HEADER));
+        if (correlation !== undefined) result = this.applyCorrelation(result, correlation);
+      }
+    } catch {
+      // A getter or carrier that throws must not break the request: keep what was read so far.
+      countRejected(SW8_HEADER);
+    }
+    return result;
+  }
+
+  fields(): string[] {
+    return FIELDS.slice();
+  }
+
+  getStats(): Sw8PropagatorStats {
+    return { ...this.stats };
+  }
+
+  /**
+   * sw8 for a tracked span. Within a segment only the span id and, per exit, the address change:
+   * the encoded ids and names are kept on the segment for its next inject.
+   */
+  private encodeTracked(header: Sw8Header, segment: Segment): string {
+    segment.encodedIds ??= encodeSw8Ids(segment.traceId, segment.id);
+    const names = this.namesCache.get(segment);
+    if (names !== undefined && names.endpoint === header.parentEndpoint && names.address === header.targetAddress) {
+      return (header.sampled ? '1-' : '0-') + segment.encodedIds + '-' + header.parentSpanId + '-' + names.encoded;
+    }
+    const value = encodeSw8(header, segment.encodedIds);
+    const encoded = value.slice(value.indexOf('-', segment.encodedIds.length + 3) + 1);
+    this.namesCache.set(segment, { endpoint: header.parentEndpoint, address: header.targetAddress, encoded });
+    return value;
+  }
+
+  /**
+   * A span the bookkeeping does not know: sampled out (non-recording), or no SegmentTracker is
+   * registered. Without a local span (only an extracted parent), the upstream header passes on.
+   */
+  private untrackedHeader(span: Span, spanContext: SpanContext, context: Context): Sw8Header {
+    const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+    if (spanContext.isRemote) {
+      const incoming = getIncomingSw8(context);
+      if (incoming !== undefined && incoming.otelTraceId === spanContext.traceId) return { ...incoming, sampled };
+    }
+    return this.localHeader(span as SdkSpanView, spanContext, sampled);
+  }
+
+  /** The ids stay valid and the trace id is the trace's SkyWalking id. */
+  private localHeader(view: SdkSpanView, spanContext: SpanContext, sampled: boolean): Sw8Header {
+    const local = localIdentity();
+    const recording = view.name !== undefined && view.attributes !== undefined && view.kind !== undefined;
+    return {
+      sampled,
+      traceId: swTraceIdOf(spanContext.traceId, spanContext.traceState),
+      parentSegmentId: segmentIdFor(spanContext.traceId, spanContext.spanId),
+      parentSpanId: 0,
+      parentService: this.options.serviceName ?? local.service,
+      parentServiceInstance: this.options.serviceInstance ?? local.instance,
+      parentEndpoint: recording ? operationName(view as Required<SdkSpanView>) : NOT_SAMPLED_ENDPOINT,
+      targetAddress: (recording && peerAddress(view.attributes ?? {})) || NOT_SAMPLED_ADDRESS,
+    };
+  }
+
+  private applySw8(context: Context, raw: string): Context {
+    const existing = trace.getSpanContext(context);
+    if (existing !== undefined && existing.isRemote) {
+      // traceparent gave the parent: sw8 only adds its reference, decoded when first needed.
+      const peek = peekSw8(raw, existing.traceId);
+      if (peek === undefined) {
+        countRejected(SW8_HEADER);
+        return context;
+      }
+      // Equal to a remote parent's id means already validated as 32 hex: no need to map it.
+      const otelTraceId = peek.traceId === existing.traceId ? peek.traceId : toOtelTraceId(peek.traceId);
+      if (otelTraceId === existing.traceId) {
+        this.stats.extracted++;
+        let result = setIncomingSw8Raw(context, raw, otelTraceId, peek.sampled);
+        if (peek.traceId !== otelTraceId && swTraceIdOf(existing.traceId, existing.traceState) !== peek.traceId) {
+          const traceState = withOriginalId(existing.traceState ?? new TraceState(), peek.traceId);
+          result = trace.setSpanContext(result, { ...existing, traceState });
+        }
+        return result;
+      }
+      if (isSpanContextValid(existing)) {
+        this.stats.conflicts++;
+        return context;
+      }
+    }
+    const header = decodeSw8(raw);
+    if (header === undefined) {
+      countRejected(SW8_HEADER);
+      return context;
+    }
+    this.stats.extracted++;
+    const otelTraceId = toOtelTraceId(header.traceId);
+    const spanContext: SpanContext = {
+      traceId: otelTraceId,
+      spanId: toOtelSpanId(header.parentSegmentId, header.parentSpanId),
+      traceFlags: header.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      isRemote: true,
+    };
+    if (header.traceId !== otelTraceId) spanContext.traceState = withOriginalId(new TraceState(), header.traceId);
+    return setIncomingSw8(trace.setSpanContext(context, spanContext), { ...header, otelTraceId });
+  }
+
+  private applyCorrelation(context: Context, value: string): Context {
+    const { entries, dropped } = decodeCorrelation(value);
+    if (dropped > 0) {
+      coreStats.correlationDropped += dropped;
+      countRejected(SW8_CORRELATION_HEADER);
+    }
+    if (entries.length === 0) return context;
+    // W3C baggage read before us wins on a key both carry.
+    let baggage = propagation.getBaggage(context) ?? propagation.createBaggage();
+    for (const [key, val] of entries) {
+      if (baggage.getEntry(key) === undefined) baggage = baggage.setEntry(key, { value: val });
+    }
+    return propagation.setBaggage(context, baggage);
+  }
+
+  private injectCorrelation(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const baggage = propagation.getBaggage(context);
+    if (baggage === undefined) return;
+    const entries = baggage.getAllEntries();
+    if (entries.length === 0) return;
+    const { value, dropped } = encodeCorrelation(entries.map(([key, entry]) => [key, entry.value]));
+    coreStats.correlationDropped += dropped;
+    if (value !== '') setter.set(carrier, SW8_CORRELATION_HEADER, value);
+  }
+}
+
+/** Adds the original SkyWalking trace id to tracestate, when it fits there. */
+function withOriginalId(traceState: ApiTraceState, swTraceId: string): ApiTraceState {
+  const encoded = encodeTraceStateId(swTraceId);
+  return encoded === undefined ? traceState : traceState.set(TRACESTATE_KEY, encoded);
+}

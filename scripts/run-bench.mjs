@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Runs every compiled benchmark (bench/build/*.bench.js) one after another, or those whose name
+// contains one of the arguments. Each prints its own table of ratios against its anchors.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = join(new URL('..', import.meta.url).pathname, 'bench', 'build');
+const filters = process.argv.slice(2);
+const files = existsSync(dir)
+  ? readdirSync(dir).filter((f) => f.endsWith('.bench.js') && (filters.length === 0 || filters.some((x) => f.includes(x)))).sort()
+  : [];
+if (files.length === 0) {
+  console.error('no benchmarks found: run the build first');
+  process.exit(1);
+}
+let failed = 0;
+for (const file of files) {
+  console.log(`\n## ${file}`);
+  const result = spawnSync(process.execPath, ['--expose-gc', join(dir, file)], { stdio: 'inherit' });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);
