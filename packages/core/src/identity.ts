@@ -34,17 +34,30 @@ export function truncateName(value: string, max: number): string {
   return value.slice(0, max);
 }
 
+let override: Partial<ServiceIdentity> = {};
+
 /**
- * Resolves the identity: SW_AGENT_NAME / SW_AGENT_INSTANCE first (the names SkyWalking users
- * know), then the resource's service.name / service.instance.id, then OTEL_SERVICE_NAME.
+ * Names given in code (e.g. `start({ serviceName })`), which win over every variable and resource
+ * attribute. Process-wide, like the setup that calls it; set before the first span.
+ */
+export function setIdentityOverride(names: Partial<ServiceIdentity>): void {
+  override = { ...names };
+}
+
+/**
+ * Resolves the identity: names set in code first, then SW_AGENT_NAME / SW_AGENT_INSTANCE (the
+ * names SkyWalking users know), then the resource's service.name / service.instance.id, then
+ * OTEL_SERVICE_NAME.
  */
 export function resolveIdentity(resource?: Attributes, env: NodeJS.ProcessEnv = process.env): ServiceIdentity {
   const service =
+    nonEmpty(override.service) ??
     nonEmpty(env.SW_AGENT_NAME) ??
     nonEmpty(resource?.['service.name']) ??
     nonEmpty(env.OTEL_SERVICE_NAME) ??
     DEFAULT_SERVICE_NAME;
   const instance =
+    nonEmpty(override.instance) ??
     nonEmpty(env.SW_AGENT_INSTANCE) ?? nonEmpty(resource?.['service.instance.id']) ?? processInstanceName();
   return {
     service: truncateName(service, MAX_SERVICE_NAME_LENGTH),
@@ -54,6 +67,24 @@ export function resolveIdentity(resource?: Attributes, env: NodeJS.ProcessEnv = 
 
 interface HasAttributes {
   attributes: Attributes;
+  /** OpenTelemetry resources: true while detectors are still settling (host.id, cloud metadata...). */
+  asyncAttributesPending?: boolean;
+  getRawAttributes?: () => Array<[string, unknown]>;
+}
+
+/**
+ * The resource's attributes without touching the ones still being detected: reading
+ * `attributes` before async detectors settle makes OpenTelemetry log an error, and the names we
+ * need (service.name, service.instance.id) are synchronous anyway.
+ */
+function settledAttributes(resource: HasAttributes): Attributes {
+  if (resource.asyncAttributesPending !== true || resource.getRawAttributes === undefined) return resource.attributes;
+  const out: Attributes = {};
+  // As OpenTelemetry resolves them: the first settled value of a key wins (merge puts the overriding resource first).
+  for (const [key, value] of resource.getRawAttributes()) {
+    if (out[key] === undefined && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) out[key] = value;
+  }
+  return out;
 }
 
 const byResource = new WeakMap<object, ServiceIdentity>();
@@ -64,7 +95,7 @@ export function identityOf(resource: HasAttributes | undefined): ServiceIdentity
   if (resource === undefined) return localIdentity();
   let identity = byResource.get(resource);
   if (identity === undefined) {
-    identity = resolveIdentity(resource.attributes);
+    identity = resolveIdentity(settledAttributes(resource));
     byResource.set(resource, identity);
     defaultIdentity ??= identity;
   }

@@ -12,3 +12,4 @@ export { decodeSw8, encodeSw8, encodeSw8Ids, peekSw8, type Sw8Header } from './c
 export { decodeCorrelation, encodeCorrelation, type CorrelationResult } from './codec/correlation';
 export { decodeSw8Extension, encodeSw8Extension, type Sw8Extension } from './codec/sw8x';
 export { decodeBase64, encodeBase64 } from './codec/base64';
+export { ThrottledDiag, type ThrottledLevel } from './throttled-diag';

@@ -52,15 +52,17 @@ const METHOD_ONLY = /^[A-Z]+$/;
 /**
  * The SkyWalking operation name of a span; for an entry span, the endpoint. HTTP server spans are
  * named `METHOD:route` when the route is known (low cardinality), `METHOD:path` otherwise, as the
- * SkyWalking Node agent names them. Cut to the OAP's 150 characters.
+ * SkyWalking Node agent names them. Cut to the OAP's 150 characters. `knownRoute` is a route known
+ * before the span has its http.route attribute (frameworks set that attribute when the response
+ * ends, but record the route in OpenTelemetry's RPC metadata as soon as they match it).
  */
-export function operationName(span: NamedSpan): string {
+export function operationName(span: NamedSpan, knownRoute?: string): string {
   let name = span.name;
   if (span.kind === SpanKind.SERVER) {
     const attrs = span.attributes;
     const method = str(attrs['http.request.method']) ?? str(attrs['http.method']);
     if (method !== undefined) {
-      const route = str(attrs['http.route']);
+      const route = str(attrs['http.route']) ?? str(knownRoute);
       if (route !== undefined) name = `${method}:${route}`;
       else if (METHOD_ONLY.test(name)) {
         const target = str(attrs['url.path']) ?? str(attrs['http.target']);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context, type Span } from '@opentelemetry/api';
+import { DiagLogLevel, ROOT_CONTEXT, SpanKind, TraceFlags, diag, trace, type Context, type Span } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   RefType,
   SegmentTracker,
+  identityOf,
   setIncomingSw8,
   setSw8Extension,
   swSpanOf,
@@ -168,5 +169,20 @@ describe('SegmentTracker', () => {
     span.end();
     assert.equal(first.getStats().segmentsEnded, 1);
     assert.equal(second.getStats().segmentsStarted, 0);
+  });
+});
+
+describe('identity of a resource still detecting attributes', () => {
+  it('reads service names from the settled raw attributes, first value winning, without the OpenTelemetry error', async () => {
+    const errors: string[] = [];
+    diag.setLogger({ error: (m: string) => errors.push(m), warn() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.ERROR);
+    const pending = new Promise<string>(() => undefined);
+    const resource = resourceFromAttributes({ 'service.name': 'checkout', 'host.id': pending as unknown as string }).merge(
+      resourceFromAttributes({ 'service.name': 'overridden-default', 'service.instance.id': 'checkout-7' }),
+    );
+    assert.equal(resource.asyncAttributesPending, true);
+    assert.deepEqual(identityOf(resource), { service: 'overridden-default', instance: 'checkout-7' });
+    assert.deepEqual(errors, []);
+    diag.disable();
   });
 });

@@ -13,7 +13,7 @@ import {
   type TextMapSetter,
   type TraceState as ApiTraceState,
 } from '@opentelemetry/api';
-import { TraceState, isTracingSuppressed } from '@opentelemetry/core';
+import { RPCType, TraceState, getRPCMetadata, isTracingSuppressed } from '@opentelemetry/core';
 import {
   SW8_CORRELATION_HEADER,
   SW8_HEADER,
@@ -105,7 +105,7 @@ export class Sw8Propagator implements TextMapPropagator {
           parentSpanId: sw.spanId,
           parentService: segment.service,
           parentServiceInstance: segment.instance,
-          parentEndpoint: segment.endpoint,
+          parentEndpoint: endpointOf(segment, context),
           targetAddress: sw.peer,
         };
         setter.set(carrier, SW8_HEADER, this.encodeTracked(header, segment));
@@ -268,6 +268,18 @@ export class Sw8Propagator implements TextMapPropagator {
     coreStats.correlationDropped += dropped;
     if (value !== '') setter.set(carrier, SW8_CORRELATION_HEADER, value);
   }
+}
+
+/**
+ * The segment's endpoint as the exporter will report it: when a framework matched a route for the
+ * entry span but has not yet put it on the span (it does when the response ends), use that route.
+ */
+function endpointOf(segment: Segment, context: Context): string {
+  const rpc = getRPCMetadata(context);
+  if (rpc?.type === RPCType.HTTP && rpc.route !== undefined && (rpc.span as object) === segment.root) {
+    return operationName(segment.root, rpc.route);
+  }
+  return segment.endpoint;
 }
 
 /** Adds the original SkyWalking trace id to tracestate, when it fits there. */

@@ -72,8 +72,17 @@ describe('interop with skywalking-backend-js', () => {
       env: { ...process.env, SW_AGENT_COLLECTOR_BACKEND_SERVICES: receiver.address, SW_AGENT_LOGGING_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const [line] = (await once(agent.stdout!, 'data')) as [Buffer];
-    agentUrl = `http://127.0.0.1:${JSON.parse(line.toString()).port}`;
+    // The agent may log to stdout too: wait for the fixture's own line.
+    const port = await new Promise<number>((done, fail) => {
+      let buffered = '';
+      agent.stdout!.on('data', (chunk) => {
+        buffered += chunk;
+        const line = buffered.split('\n').find((l) => l.startsWith('{"port"'));
+        if (line) done(JSON.parse(line).port);
+      });
+      agent.once('exit', (code) => fail(new Error(`the agent service exited (${code}) before listening`)));
+    });
+    agentUrl = `http://127.0.0.1:${port}`;
     // The agent traces only once connected to its collector: wait until one of its segments arrives.
     await untracedGet(`${agentUrl}/warmup`);
     await receiver.waitFor(() => true, 15_000);

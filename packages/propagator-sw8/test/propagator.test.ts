@@ -74,6 +74,17 @@ describe('createSkyWalkingPropagator', () => {
     assert.ok(decoded.every((h) => h.parentSegmentId === swSpanOf(entry)!.segment.id));
   });
 
+  it('names the endpoint by the route a framework matched before it is on the entry span', async () => {
+    const { RPCType, setRPCMetadata } = await import('@opentelemetry/core');
+    const { tracer } = tracing();
+    const entry = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/orders/7' } });
+    assert.equal(swSpanOf(entry)!.segment.endpoint, 'GET:/orders/7', 'no route yet: the path');
+    // express records the route in the RPC metadata when it matches, and on the span only at the end.
+    const ctx = setRPCMetadata(trace.setSpan(ROOT_CONTEXT, entry), { type: RPCType.HTTP, span: entry, route: '/orders/:id' });
+    const exit = tracer.startSpan('publish', { kind: SpanKind.PRODUCER }, ctx);
+    assert.equal(decodeSw8(inject(propagator, trace.setSpan(ctx, exit)).sw8)!.parentEndpoint, 'GET:/orders/:id');
+  });
+
   it('extracts sw8 alone into a remote parent and the SkyWalking reference', () => {
     const ctx = extract(propagator, { sw8: encodeSw8(upstream) });
     const parent = trace.getSpanContext(ctx)!;

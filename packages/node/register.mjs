@@ -1,0 +1,7 @@
+// `node --import @otel-skywalking/node/register app.mjs`: registers OpenTelemetry's ESM loader hook
+// (import-in-the-middle), so that libraries imported as ES modules are instrumented too, then starts
+// tracing from environment variables like the --require entry point.
+import { createRequire, register } from 'node:module';
+
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+createRequire(import.meta.url)('./build/src/register.js');

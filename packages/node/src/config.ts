@@ -1,0 +1,162 @@
+/**
+ * The setup's own configuration, from options and environment variables. Each invalid value gets
+ * one clear diag message naming the variable and the values it accepts, and a safe default:
+ * tracing configuration never crashes the app. Variables of the exporter (SW_AGENT_COLLECTOR_*,
+ * SW_AGENT_SSL_*, OTEL_BSP_*) and of the sampler are read by those packages.
+ */
+import type { InstrumentationName, LogLevelName, PropagatorName, StartOptions, TracesExporterName } from './types';
+
+export const TRACES_EXPORTERS: readonly TracesExporterName[] = ['skywalking', 'otlp', 'console', 'none'];
+export const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'sw8', 'none'];
+export const INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'express', 'amqplib', 'mongodb'];
+export const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
+export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'sw8'];
+
+export interface SetupConfig {
+  disabled: boolean;
+  serviceName?: string;
+  serviceInstance?: string;
+  tracesExporter: TracesExporterName;
+  propagators: PropagatorName[];
+  enabled: Record<InstrumentationName, boolean>;
+  logLevel: LogLevelName;
+  shutdownTimeoutMillis: number;
+}
+
+/** A configuration problem: the message says which variable, what it had, and what it accepts. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+function clean(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+}
+
+function oneOf<T extends string>(
+  problems: ConfigProblem[],
+  variable: string,
+  raw: string | undefined,
+  accepted: readonly T[],
+  fallback: T,
+): T {
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase() as T;
+  if (accepted.includes(value)) return value;
+  problems.push({
+    variable,
+    message: `${variable}=${JSON.stringify(raw)} is not one of ${accepted.join(', ')}; using ${fallback}`,
+  });
+  return fallback;
+}
+
+function flag(problems: ConfigProblem[], variable: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  const value = raw.toLowerCase();
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push({ variable, message: `${variable}=${JSON.stringify(raw)} is not true or false; using false` });
+  return false;
+}
+
+/** Reads the setup configuration; options win over environment variables. Never throws. */
+export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = options.env ?? process.env): {
+  config: SetupConfig;
+  problems: ConfigProblem[];
+} {
+  const problems: ConfigProblem[] = [];
+  const disabled =
+    options.disabled ??
+    (flag(problems, 'OTEL_SDK_DISABLED', clean(env.OTEL_SDK_DISABLED)) || flag(problems, 'SW_DISABLE', clean(env.SW_DISABLE)));
+
+  const tracesExporter =
+    options.tracesExporter !== undefined
+      ? oneOf(problems, 'tracesExporter', options.tracesExporter, TRACES_EXPORTERS, 'skywalking')
+      : tracesExporterFromEnv(problems, clean(env.OTEL_TRACES_EXPORTER));
+
+  const propagators = options.propagators ?? propagatorsFromEnv(problems, clean(env.OTEL_PROPAGATORS));
+
+  const enabled = Object.fromEntries(INSTRUMENTATIONS.map((name) => [name, true])) as Record<InstrumentationName, boolean>;
+  const disabledPlugins = clean(env.SW_AGENT_DISABLE_PLUGINS);
+  if (disabledPlugins !== undefined) {
+    for (const name of list(disabledPlugins)) {
+      // SkyWalking's Node agent names plugins like "MongoDBPlugin"; accept either spelling.
+      const plain = name.replace(/plugin$/, '') as InstrumentationName;
+      if (INSTRUMENTATIONS.includes(plain)) enabled[plain] = false;
+      else
+        problems.push({
+          variable: 'SW_AGENT_DISABLE_PLUGINS',
+          message: `SW_AGENT_DISABLE_PLUGINS names ${JSON.stringify(name)}, which is not one of ${INSTRUMENTATIONS.join(', ')}; ignored`,
+        });
+    }
+  }
+  for (const [name, on] of Object.entries(options.instrumentations ?? {})) {
+    if (INSTRUMENTATIONS.includes(name as InstrumentationName)) enabled[name as InstrumentationName] = on !== false;
+    else problems.push({ variable: 'instrumentations', message: `instrumentations.${name} is not one of ${INSTRUMENTATIONS.join(', ')}; ignored` });
+  }
+
+  const levelVariable = clean(env.SW_AGENT_LOGGING_LEVEL) !== undefined ? 'SW_AGENT_LOGGING_LEVEL' : 'OTEL_LOG_LEVEL';
+  const logLevel =
+    options.logLevel !== undefined
+      ? oneOf(problems, 'logLevel', options.logLevel, LOG_LEVELS, 'warn')
+      : oneOf(problems, levelVariable, clean(env[levelVariable]), LOG_LEVELS, 'warn');
+
+  const timeout = options.shutdownTimeoutMillis;
+  let shutdownTimeoutMillis = 5000;
+  if (timeout !== undefined) {
+    if (Number.isFinite(timeout) && timeout > 0) shutdownTimeoutMillis = timeout;
+    else problems.push({ variable: 'shutdownTimeoutMillis', message: `shutdownTimeoutMillis=${timeout} is not a positive number; using 5000` });
+  }
+
+  return {
+    config: {
+      disabled,
+      serviceName: clean(options.serviceName),
+      serviceInstance: clean(options.serviceInstance),
+      tracesExporter,
+      propagators,
+      enabled,
+      logLevel,
+      shutdownTimeoutMillis,
+    },
+    problems,
+  };
+}
+
+function tracesExporterFromEnv(problems: ConfigProblem[], raw: string | undefined): TracesExporterName {
+  if (raw === undefined) return 'skywalking';
+  const names = list(raw);
+  // OpenTelemetry allows a list; one exporter is what a SkyWalking setup needs, the first valid one wins.
+  const valid = names.filter((n): n is TracesExporterName => TRACES_EXPORTERS.includes(n as TracesExporterName));
+  if (valid.length === 0 || valid.length !== names.length) {
+    problems.push({
+      variable: 'OTEL_TRACES_EXPORTER',
+      message: `OTEL_TRACES_EXPORTER=${JSON.stringify(raw)}: accepted values are ${TRACES_EXPORTERS.join(', ')}; using ${valid[0] ?? 'skywalking'}`,
+    });
+  } else if (valid.length > 1) {
+    problems.push({ variable: 'OTEL_TRACES_EXPORTER', message: `OTEL_TRACES_EXPORTER=${JSON.stringify(raw)} names several exporters; using ${valid[0]}` });
+  }
+  return valid[0] ?? 'skywalking';
+}
+
+function propagatorsFromEnv(problems: ConfigProblem[], raw: string | undefined): PropagatorName[] {
+  if (raw === undefined) return [...DEFAULT_PROPAGATORS];
+  const names = list(raw);
+  const valid = names.filter((n): n is PropagatorName => PROPAGATORS.includes(n as PropagatorName));
+  if (valid.length !== names.length) {
+    const unknown = names.filter((n) => !PROPAGATORS.includes(n as PropagatorName));
+    problems.push({
+      variable: 'OTEL_PROPAGATORS',
+      message: `OTEL_PROPAGATORS names ${unknown.map((n) => JSON.stringify(n)).join(', ')}, not among ${PROPAGATORS.join(', ')}; ignored`,
+    });
+  }
+  if (valid.length === 0) return [...DEFAULT_PROPAGATORS];
+  return valid.includes('none') ? ['none'] : valid;
+}

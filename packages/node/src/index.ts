@@ -1,0 +1,12 @@
+export { start, startTracing, type StartResult } from './start';
+export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
+export type { SetupConfig, ConfigProblem } from './config';
+export type {
+  StartOptions,
+  Shutdown,
+  TracesExporterName,
+  PropagatorName,
+  InstrumentationName,
+  LogLevelName,
+} from './types';
+export { skyWalkingSdkOptions, type SkyWalkingSdkOptions } from './sdk-options';

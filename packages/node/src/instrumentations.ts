@@ -1,0 +1,36 @@
+/** The instrumentations the setup enables, by name; express only when it can be loaded. */
+import { diag } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { AmqplibInstrumentation } from '@otel-skywalking/instrumentation-amqplib';
+import { MongoDBInstrumentation } from '@otel-skywalking/instrumentation-mongodb';
+import type { InstrumentationName } from './types';
+
+type Factory = () => Instrumentation | undefined;
+
+const FACTORIES: Record<InstrumentationName, Factory> = {
+  http: () => new HttpInstrumentation(),
+  // Optional: present when the app installs @opentelemetry/instrumentation-express.
+  express: () => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express');
+      return new ExpressInstrumentation() as Instrumentation;
+    } catch {
+      diag.debug('otel-skywalking: @opentelemetry/instrumentation-express is not installed; express routes are named by the http instrumentation only');
+      return undefined;
+    }
+  },
+  amqplib: () => new AmqplibInstrumentation(),
+  mongodb: () => new MongoDBInstrumentation(),
+};
+
+export function createInstrumentations(enabled: Record<InstrumentationName, boolean>): Instrumentation[] {
+  const out: Instrumentation[] = [];
+  for (const [name, factory] of Object.entries(FACTORIES) as Array<[InstrumentationName, Factory]>) {
+    if (!enabled[name]) continue;
+    const instrumentation = factory();
+    if (instrumentation !== undefined) out.push(instrumentation);
+  }
+  return out;
+}
