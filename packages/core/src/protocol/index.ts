@@ -173,7 +173,9 @@ function codec<T>(type: protobuf.Type): { serialize: (v: T) => Buffer; deseriali
       const bytes = type.encode(type.fromObject(value as object)).finish();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
-    deserialize: (bytes: Buffer) => type.toObject(type.decode(bytes), TO_OBJECT_OPTIONS) as T,
+    // From a Uint8Array view: protobufjs decoding a Buffer quietly cuts a string that runs past the end.
+    deserialize: (bytes: Buffer) =>
+      type.toObject(type.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)), TO_OBJECT_OPTIONS) as T,
   };
 }
 

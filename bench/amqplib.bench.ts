@@ -1,0 +1,241 @@
+// Consumed messages per second through a real RabbitMQ (127.0.0.1:5672, or AMQP_URL) with amqplib
+// 2.x: uninstrumented, with @otel-skywalking/instrumentation-amqplib, and with
+// @opentelemetry/instrumentation-amqplib, same run. Each variant runs in its own process (both
+// instrumentations patch the same prototypes); the variants alternate, and the median of their
+// rounds is reported, with the consumer's CPU time per message. Two workloads:
+// - cpu-bound: an async handler that only acks, prefetch 100: the client's CPU is the limit, so
+//   this shows the whole per-message cost of tracing (spans, context, propagation);
+// - io-bound: a handler that waits 1 ms (as a database write would), prefetch 10: throughput is
+//   set by the handler, as in most consumers; tracing shows up as CPU time only.
+// A row without instrumentation whose messages carry the same trace headers (traceparent, sw8, sw8-x)
+// separates the cost of carrying the context through the broker from the cost of tracing.
+// Goal (issue 6): >= 0.9x uninstrumented, and not slower than the contrib one.
+//
+//   node bench/build/amqplib.bench.js [--messages 10000] [--passes 2]
+import { spawnSync } from 'node:child_process';
+
+const OURS = '@otel-skywalking/instrumentation-amqplib';
+const OURS_UNSAMPLED = '@otel-skywalking/instrumentation-amqplib, sampling 0';
+const CONTRIB = '@opentelemetry/instrumentation-amqplib';
+/** No instrumentation, but each message carries the headers an instrumented producer writes. */
+const SAME_HEADERS = 'uninstrumented, with the trace headers';
+const VARIANTS = ['uninstrumented', SAME_HEADERS, OURS, CONTRIB, OURS_UNSAMPLED] as const;
+type Variant = (typeof VARIANTS)[number];
+
+const BROKER_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const WARMUP_MESSAGES = 2_000;
+const ROUNDS_PER_PROCESS = 3;
+
+interface Workload {
+  name: 'cpu-bound' | 'io-bound';
+  prefetch: number;
+  /** Milliseconds the handler waits before it acks; 0: a microtask only. */
+  handlerWaitMs: number;
+  /** Share of --messages used per round. */
+  share: number;
+}
+
+const WORKLOADS: Workload[] = [
+  { name: 'cpu-bound', prefetch: 100, handlerWaitMs: 0, share: 1 },
+  { name: 'io-bound', prefetch: 10, handlerWaitMs: 1, share: 0.25 },
+];
+
+interface RoundResult {
+  workload: Workload['name'];
+  publishedPerSec: number;
+  consumedPerSec: number;
+  /** Consumer process CPU time (user + system) per consumed message, in microseconds. */
+  cpuMicrosPerMessage: number;
+  spans: number;
+}
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : NaN;
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Child process: sets up one variant, then publishes and consumes `messages` per round. */
+async function runVariant(variant: Variant, messages: number): Promise<RoundResult[]> {
+  // Required here, not imported at the top: the parent process stays uninstrumented, and the
+  // instrumentation must be in place before amqplib is required.
+  const { ROOT_CONTEXT, TraceFlags, context, propagation, trace } =
+    require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } =
+    require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { AlwaysOffSampler, BasicTracerProvider, BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { ExportResultCode } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { createSkyWalkingPropagator } =
+    require('@otel-skywalking/propagator-sw8') as typeof import('@otel-skywalking/propagator-sw8');
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(createSkyWalkingPropagator());
+  let spans = 0;
+  const provider = new BasicTracerProvider({
+    sampler: variant === OURS_UNSAMPLED ? new AlwaysOffSampler() : undefined,
+    spanProcessors: [
+      new BatchSpanProcessor({
+        export(batch, done) {
+          spans += batch.length;
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown: () => Promise.resolve(),
+      }),
+    ],
+  });
+
+  if (variant === OURS || variant === OURS_UNSAMPLED) {
+    const { AmqplibInstrumentation } =
+      require('@otel-skywalking/instrumentation-amqplib') as typeof import('@otel-skywalking/instrumentation-amqplib');
+    // amqplib 2 is installed under the npm alias `amqplib2`.
+    class Aliased extends AmqplibInstrumentation {
+      protected override moduleNames(): readonly string[] {
+        return ['amqplib2'];
+      }
+    }
+    new Aliased().setTracerProvider(provider);
+  } else if (variant === CONTRIB) {
+    const contrib = require('@opentelemetry/instrumentation-amqplib') as typeof import('@opentelemetry/instrumentation-amqplib');
+    // It matches the module name `amqplib` only: point its definitions at the alias.
+    class Aliased extends contrib.AmqplibInstrumentation {
+      protected override init() {
+        const definitions = super.init();
+        for (const definition of [definitions].flat()) {
+          (definition as { name: string }).name = 'amqplib2';
+          for (const file of definition.files) (file as { name: string }).name = file.name.replace(/^amqplib\//, 'amqplib2/');
+        }
+        return definitions;
+      }
+    }
+    new Aliased().setTracerProvider(provider);
+  }
+
+  const headers: Record<string, unknown> = { tenant: 't1' };
+  if (variant === SAME_HEADERS) {
+    const spanContext = { traceId: '870249d0f2028b3abd630d9075301c74', spanId: '8715ba3fe84d112c', traceFlags: TraceFlags.SAMPLED };
+    propagation.inject(trace.setSpanContext(ROOT_CONTEXT, spanContext), headers);
+    headers['sw8-x'] = `0-${Date.now()}`;
+  }
+
+  const amqp = require('amqplib2') as typeof import('amqplib');
+  const connection = await amqp.connect(BROKER_URL);
+  const publisher = await connection.createChannel();
+
+  async function round(workload: Workload, count: number): Promise<RoundResult> {
+    const consumer = await connection.createChannel();
+    await consumer.prefetch(workload.prefetch);
+    const queue = `otelsw-bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await publisher.assertQueue(queue, { exclusive: true });
+    const body = Buffer.from(JSON.stringify({ order: 42, items: ['a', 'b', 'c'] }));
+    const publishStart = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) {
+      if (!publisher.sendToQueue(queue, body, { messageId: String(i), headers })) {
+        await new Promise((resolve) => publisher.once('drain', resolve));
+      }
+    }
+    await publisher.checkQueue(queue); // a round trip: everything before it reached the broker
+    const publishNs = Number(process.hrtime.bigint() - publishStart);
+
+    let consumed = 0;
+    const wait = workload.handlerWaitMs;
+    const cpuStart = process.cpuUsage();
+    const consumeStart = process.hrtime.bigint();
+    await new Promise<void>((resolve) => {
+      void consumer.consume(queue, async (msg) => {
+        if (msg === null) return;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else await Promise.resolve();
+        consumer.ack(msg);
+        if (++consumed === count) resolve();
+      });
+    });
+    const consumeNs = Number(process.hrtime.bigint() - consumeStart);
+    const cpu = process.cpuUsage(cpuStart);
+    await publisher.deleteQueue(queue);
+    await consumer.close();
+    await provider.forceFlush();
+    return {
+      workload: workload.name,
+      publishedPerSec: (count * 1e9) / publishNs,
+      consumedPerSec: (count * 1e9) / consumeNs,
+      cpuMicrosPerMessage: (cpu.user + cpu.system) / count,
+      spans,
+    };
+  }
+
+  const results: RoundResult[] = [];
+  for (const workload of WORKLOADS) {
+    const count = Math.max(100, Math.round(messages * workload.share));
+    await round(workload, Math.min(WARMUP_MESSAGES, count));
+    for (let i = 0; i < ROUNDS_PER_PROCESS; i++) {
+      spans = 0;
+      results.push(await round(workload, count));
+    }
+  }
+  await connection.close();
+  await provider.shutdown();
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function main(): void {
+  const messages = option('messages', 10_000);
+  const passes = option('passes', 2);
+  const samples = new Map<Variant, RoundResult[]>(VARIANTS.map((v) => [v, []]));
+  for (let pass = 0; pass < passes; pass++) {
+    for (const variant of VARIANTS) {
+      const child = spawnSync(process.execPath, [__filename, '--variant', variant, '--messages', String(messages)], {
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      if (child.status !== 0) throw new Error(`${variant} failed:\n${child.stderr}`);
+      samples.get(variant)!.push(...(JSON.parse(child.stdout.trim().split('\n').pop()!) as RoundResult[]));
+    }
+  }
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  for (const workload of WORKLOADS) {
+    const count = Math.max(100, Math.round(messages * workload.share));
+    const rowsOf = (variant: Variant): RoundResult[] => samples.get(variant)!.filter((r) => r.workload === workload.name);
+    const base = median(rowsOf('uninstrumented').map((r) => r.consumedPerSec));
+    const withHeaders = median(rowsOf(SAME_HEADERS).map((r) => r.consumedPerSec));
+    const baseCpu = median(rowsOf('uninstrumented').map((r) => r.cpuMicrosPerMessage));
+    console.log(
+      `\n### ${workload.name}: prefetch ${workload.prefetch}, handler ${workload.handlerWaitMs === 0 ? 'acks after a microtask' : `waits ${workload.handlerWaitMs} ms, then acks`}; ${count} messages a round, median of ${passes * ROUNDS_PER_PROCESS} rounds\n`,
+    );
+    console.log('| variant | consumed msg/s | ratio to uninstrumented | consumer CPU µs/msg | extra CPU µs/msg | published msg/s | spans a round |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    const consumedBy = new Map<Variant, number>();
+    for (const variant of VARIANTS) {
+      const rounds = rowsOf(variant);
+      const consumed = median(rounds.map((r) => r.consumedPerSec));
+      const cpu = median(rounds.map((r) => r.cpuMicrosPerMessage));
+      consumedBy.set(variant, consumed);
+      console.log(
+        `| ${variant} | ${fmt(consumed)} | ${(consumed / base).toFixed(2)}× | ${cpu.toFixed(1)} | ${(cpu - baseCpu).toFixed(1)} | ${fmt(median(rounds.map((r) => r.publishedPerSec)))} | ${median(rounds.map((r) => r.spans))} |`,
+      );
+    }
+    const ours = consumedBy.get(OURS)!;
+    const contrib = consumedBy.get(CONTRIB)!;
+    console.log(
+      `\n${workload.name}: ours / uninstrumented ${(ours / base).toFixed(2)}x, / uninstrumented with the same headers ${(ours / withHeaders).toFixed(2)}x (goal >= 0.90x); ours / contrib ${(ours / contrib).toFixed(2)}x (goal >= 1.00x: ${ours >= contrib ? 'met' : 'NOT met'})`,
+    );
+  }
+}
+
+const variantAt = process.argv.indexOf('--variant');
+if (variantAt >= 0) {
+  runVariant(process.argv[variantAt + 1] as Variant, option('messages', 10_000)).then(
+    (results) => process.stdout.write(`${JSON.stringify(results)}\n`),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+} else {
+  main();
+}

@@ -1,0 +1,138 @@
+/**
+ * The collector's data as JSON over HTTP (GET only), and the web view: `/` answers browsers
+ * (Accept: text/html) with the page and everything else with the list of endpoints.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatTrace } from './trace-format';
+import { webPage } from './web-page';
+import type { SkyWalkingCollector } from './collector';
+import type { ViolationSeverity } from './types';
+
+const ENDPOINTS = [
+  'GET / (a browser: the web view) or /index.html',
+  'GET /traces?service=&limit=&error=true',
+  'GET /traces/:traceId',
+  'GET /traces/:traceId/text?tags=true&logs=true',
+  'GET /segments',
+  'GET /instances',
+  'GET /violations?traceId=&severity=error|warning',
+  'GET /topology',
+  'GET /stats',
+];
+
+type Reply =
+  | { status: number; body: unknown; text?: false }
+  | { status: number; body: string; text: true; contentType?: string };
+
+export class CollectorHttpApi {
+  private readonly server: Server;
+
+  constructor(private readonly collector: SkyWalkingCollector) {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error): void => {
+        reject(new Error(`SkyWalkingCollector: cannot listen for HTTP on ${host}:${port}: ${err.message}`, { cause: err }));
+      };
+      this.server.once('error', failed);
+      this.server.listen(port, host, () => {
+        this.server.off('error', failed);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    let reply: Reply;
+    try {
+      const url = new URL(req.url ?? '/', 'http://collector');
+      const wantsPage = url.pathname === '/index.html' || (url.pathname === '/' && (req.headers.accept ?? '').includes('text/html'));
+      if (req.method !== 'GET') reply = { status: 405, body: { error: 'only GET is served' } };
+      else if (wantsPage) reply = { status: 200, body: webPage(), text: true, contentType: 'text/html; charset=utf-8' };
+      else reply = this.route(url);
+    } catch (err) {
+      reply = { status: 500, body: { error: err instanceof Error ? err.message : String(err) } };
+    }
+    let payload: string;
+    try {
+      payload = reply.text === true ? reply.body : JSON.stringify(reply.body);
+    } catch {
+      // A pathologically deep trace can exceed JSON.stringify's recursion limit.
+      reply = { status: 500, body: { error: 'could not serialize the response' } };
+      payload = JSON.stringify(reply.body);
+    }
+    res.writeHead(reply.status, {
+      'content-type': reply.text === true ? (reply.contentType ?? 'text/plain; charset=utf-8') : 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end(payload);
+  }
+
+  private route(url: URL): Reply {
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    } catch {
+      return { status: 400, body: { error: 'malformed URL escape' } };
+    }
+    const q = url.searchParams;
+    const c = this.collector;
+    if (parts.length === 0) return { status: 200, body: { name: '@otel-skywalking/collector', endpoints: ENDPOINTS } };
+    const [head, id, sub] = parts;
+    switch (head) {
+      case 'traces': {
+        if (id === undefined) {
+          let list = c.traceSummaries();
+          const service = q.get('service');
+          if (service !== null) list = list.filter((t) => t.services.includes(service));
+          if (q.get('error') === 'true') list = list.filter((t) => t.isError);
+          const limit = Number(q.get('limit'));
+          if (Number.isInteger(limit) && limit > 0) list = list.slice(-limit);
+          return { status: 200, body: list };
+        }
+        const trace = c.trace(id);
+        if (trace === undefined) return { status: 404, body: { error: `no trace ${id}` } };
+        if (sub === 'text') {
+          const text = formatTrace(trace, {
+            tags: q.get('tags') === 'true',
+            logs: q.get('logs') === 'true',
+            violations: c.violations({ traceId: id }),
+          });
+          return { status: 200, body: text, text: true };
+        }
+        return sub === undefined ? { status: 200, body: trace } : { status: 404, body: { error: 'not found' } };
+      }
+      case 'segments':
+        return { status: 200, body: c.segments() };
+      case 'instances':
+        return { status: 200, body: c.instances() };
+      case 'violations': {
+        const severity = q.get('severity');
+        return {
+          status: 200,
+          body: c.violations({
+            traceId: q.get('traceId') ?? undefined,
+            severity: severity === 'error' || severity === 'warning' ? (severity as ViolationSeverity) : undefined,
+          }),
+        };
+      }
+      case 'topology':
+        return { status: 200, body: c.topology() };
+      case 'stats':
+        return { status: 200, body: c.stats() };
+      default:
+        return { status: 404, body: { error: 'not found', endpoints: ENDPOINTS } };
+    }
+  }
+}

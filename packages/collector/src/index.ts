@@ -1,0 +1,26 @@
+export { SkyWalkingCollector, type ViolationFilter } from './collector';
+export { CollectorTimeoutError } from './collector-timeout-error';
+export { formatTrace } from './trace-format';
+export { buildTrace } from './trace-builder';
+export { buildTopology, componentName, layerName, USER_NODE } from './topology-builder';
+export { validateSegment } from './segment-validator';
+export { checkReferences, segmentEndpoint } from './reference-checks';
+export { VALIDATION_RULES, type RuleId, type ValidationRule } from './rules';
+export type {
+  CollectorAddresses,
+  CollectorOptions,
+  CollectorStats,
+  CollectorTlsOptions,
+  DetectPoint,
+  FormatTraceOptions,
+  InstanceInfo,
+  MissingParent,
+  TopologyEdge,
+  Trace,
+  TraceNode,
+  TraceSummary,
+  TraceUpdate,
+  Violation,
+  ViolationSeverity,
+} from './types';
+export type { SegmentObject, SpanObject, SegmentReference } from '@otel-skywalking/core/protocol';

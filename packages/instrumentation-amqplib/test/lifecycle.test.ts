@@ -1,0 +1,149 @@
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import { isWrapped } from '@opentelemetry/instrumentation';
+import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type * as PromiseApi from 'amqplib';
+import {
+  BROKER_URL,
+  VERSIONS,
+  exporter,
+  finishedSpans,
+  instrumentation,
+  provider,
+  tracer,
+  uniqueName,
+  waitFor,
+} from './helpers';
+
+const run = promisify(execFile);
+
+/** The model file of an installed amqplib, by path (amqplib 2's exports map hides lib/). */
+function channelModel(alias: string): { Channel: { prototype: Record<string, unknown> } } {
+  return require(join(dirname(require.resolve(alias)), 'lib', 'channel_model.js')) as {
+    Channel: { prototype: Record<string, unknown> };
+  };
+}
+
+for (const version of VERSIONS) {
+  describe(`lifecycle (${version.name})`, () => {
+    let connection: PromiseApi.ChannelModel;
+
+    before(async () => {
+      connection = await version.promise.connect(BROKER_URL);
+    });
+    after(async () => {
+      await connection.close();
+    });
+    beforeEach(() => exporter.reset());
+
+    it('sampling 0: nothing is recorded, messages flow, the context still propagates (sampled=0)', async () => {
+      const offExporter = new InMemorySpanExporter();
+      const offProvider = new BasicTracerProvider({
+        sampler: new AlwaysOffSampler(),
+        spanProcessors: [new SimpleSpanProcessor(offExporter)],
+      });
+      instrumentation.setTracerProvider(offProvider);
+      const ch = await connection.createConfirmChannel();
+      const queue = uniqueName('unsampled');
+      const headers: Record<string, unknown>[] = [];
+      const before = instrumentation.getStats();
+      try {
+        await ch.assertQueue(queue, { exclusive: true });
+        const done = new Promise<void>((resolve) => {
+          void ch.consume(queue, async (msg) => {
+            if (msg === null) return;
+            headers.push(msg.properties.headers ?? {});
+            assert.ok(trace.getActiveSpan() !== undefined, 'the handler still runs in a (non-recording) span');
+            await new Promise((r) => setImmediate(r));
+            ch.ack(msg);
+            if (headers.length === 5) resolve();
+          });
+        });
+        for (let i = 0; i < 5; i++) ch.sendToQueue(queue, Buffer.from(String(i)));
+        await ch.waitForConfirms();
+        await done;
+        assert.equal(offExporter.getFinishedSpans().length, 0);
+        assert.equal(exporter.getFinishedSpans().length, 0);
+        for (const h of headers) {
+          assert.match(String(h.traceparent), /-00$/);
+          assert.match(String(h.sw8), /^0-/);
+        }
+        const stats = instrumentation.getStats();
+        assert.equal(stats.unsettled, before.unsettled, 'unrecorded spans are not tracked');
+        assert.equal(stats.consumeSpans - before.consumeSpans, 5);
+      } finally {
+        instrumentation.setTracerProvider(provider);
+        await ch.deleteQueue(queue);
+        await ch.close();
+      }
+    });
+
+    it('disable() restores amqplib and enable() puts the instrumentation back', async () => {
+      const proto = channelModel(version.alias).Channel.prototype;
+      assert.ok(isWrapped(proto.publish) && isWrapped(proto.consume) && isWrapped(proto.ack));
+      const ch = await connection.createChannel();
+      const queue = uniqueName('disable');
+      try {
+        await ch.assertQueue(queue, { exclusive: true });
+        instrumentation.disable();
+        assert.ok(!isWrapped(proto.publish) && !isWrapped(proto.consume) && !isWrapped(proto.emit));
+        ch.sendToQueue(queue, Buffer.from('x'));
+        assert.equal(finishedSpans().length, 0);
+        instrumentation.enable();
+        assert.ok(isWrapped(proto.publish));
+        ch.sendToQueue(queue, Buffer.from('y'));
+        assert.equal(finishedSpans(SpanKind.PRODUCER).length, 1);
+      } finally {
+        instrumentation.enable();
+        await ch.deleteQueue(queue);
+        await ch.close();
+      }
+    });
+
+    it('a nested publish from a handler continues the trace', async () => {
+      const ch = await connection.createChannel();
+      const inbox = uniqueName('inbox');
+      const outbox = uniqueName('outbox');
+      try {
+        await ch.assertQueue(inbox, { exclusive: true });
+        await ch.assertQueue(outbox, { exclusive: true });
+        const forwarded = new Promise<void>((resolve) => {
+          void ch.consume(inbox, async (msg) => {
+            if (msg === null) return;
+            await new Promise((r) => setTimeout(r, 1));
+            ch.sendToQueue(outbox, msg.content);
+            ch.ack(msg);
+            resolve();
+          });
+        });
+        const root = tracer.startSpan('root');
+        context.with(trace.setSpan(context.active(), root), () => ch.sendToQueue(inbox, Buffer.from('x')));
+        root.end();
+        await forwarded;
+        await waitFor(() => finishedSpans(SpanKind.PRODUCER).length === 2, 'the nested publish');
+        const consumer = finishedSpans(SpanKind.CONSUMER)[0];
+        const nested = finishedSpans(SpanKind.PRODUCER).find((s) => s.name === `publish ${outbox}`);
+        assert.ok(nested);
+        assert.equal(nested.parentSpanContext?.spanId, consumer.spanContext().spanId);
+        assert.equal(nested.spanContext().traceId, root.spanContext().traceId);
+      } finally {
+        await ch.deleteQueue(inbox);
+        await ch.deleteQueue(outbox);
+        await ch.close();
+      }
+    });
+
+    for (const mode of ['ack', 'noAck'] as const) {
+      it(`an async handler's rejection still reaches unhandledRejection unchanged (${mode})`, async () => {
+        const script = join(__dirname, 'fixtures', 'rejecting-consumer.js');
+        const { stdout } = await run(process.execPath, [script, version.alias, mode], { timeout: 30_000 });
+        const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+        assert.deepEqual(result, { rejections: 1, sameError: true, spanStatus: 'error', exceptionEvents: 1 });
+      });
+    }
+  });
+}
