@@ -3,7 +3,7 @@
  * protocol, stores them (bounded), checks them against the rules the OAP relies on, links them into
  * traces and derives the topology the OAP would draw.
  */
-import { OAP_MAX_MESSAGE_BYTES } from '@otel-skywalking/core';
+import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
 import type { InstancePingPkg, InstanceProperties, SegmentObject } from '@otel-skywalking/core/protocol';
 import { CollectorTimeoutError } from './collector-timeout-error';
 import { FinishedTraceWatcher } from './finished-trace-watcher';
@@ -14,7 +14,7 @@ import { checkReferences } from './reference-checks';
 import { SegmentStore } from './segment-store';
 import { validateSegment, violation } from './segment-validator';
 import { buildTopology } from './topology-builder';
-import { ThrottledDiag } from './throttled-diag';
+
 import { buildTrace, summarize } from './trace-builder';
 import type {
   CollectorAddresses,
@@ -75,7 +75,7 @@ export class SkyWalkingCollector {
   private readonly onTraceFinished: CollectorOptions['onTraceFinished'];
   private readonly violationsByRule: Record<string, number> = {};
   private readonly waiters = new Set<Waiter>();
-  private readonly callbackFailures = new ThrottledDiag('onTraceFinished threw');
+  private readonly callbackFailures = new ThrottledDiag();
   private http: CollectorHttpApi | undefined;
   private bound: CollectorAddresses | undefined;
   private state: 'new' | 'starting' | 'started' | 'closed' = 'new';
@@ -315,7 +315,7 @@ export class SkyWalkingCollector {
     try {
       this.onTraceFinished(this.buildTrace(traceId), { revision });
     } catch (err) {
-      this.callbackFailures.error(err);
+      this.callbackFailures.error('onTraceFinished', 'collector: onTraceFinished threw', err);
     }
   }
 

@@ -18,7 +18,7 @@ import {
   type SegmentCollection,
   type SegmentObject,
 } from '@otel-skywalking/core/protocol';
-import { ThrottledDiag } from './throttled-diag';
+import { ThrottledDiag } from '@otel-skywalking/core';
 import type { CollectorTlsOptions } from './types';
 
 type MessageType = ReturnType<typeof loadProtocol>['SegmentObject'];
@@ -83,7 +83,7 @@ export class GrpcReceiver {
     keepAlives: 0,
   };
   private server: grpc.Server | undefined;
-  private readonly storeFailures = new ThrottledDiag('failed to store a received message');
+  private readonly storeFailures = new ThrottledDiag();
   private readonly token: Buffer | undefined;
 
   constructor(
@@ -294,7 +294,7 @@ export class GrpcReceiver {
     try {
       fn();
     } catch (err) {
-      this.storeFailures.error(err);
+      this.storeFailures.error('store', 'collector: failed to store a received message', err);
     }
   }
 }

@@ -159,7 +159,7 @@ describe('onTraceFinished', () => {
       await collect(client, twoServiceTrace('t2', 'y'));
       await collector.waitFor(() => calls === 2, 5000);
       assert.equal(collector.traces().length, 2);
-      assert.deepEqual(logged, ['otel-skywalking collector: onTraceFinished threw']);
+      assert.deepEqual(logged, ['otel-skywalking: collector: onTraceFinished threw']);
     } finally {
       diag.disable();
       client.close();

@@ -49,9 +49,11 @@ export class ThrottledDiag {
     const repeats = state.suppressed > 0 ? ` (${state.suppressed} more since the last report)` : '';
     state.lastAt = now;
     state.suppressed = 0;
-    const detail = cause === undefined ? '' : `: ${cause instanceof Error ? cause.message : String(cause)}`;
     try {
-      (this.logger ?? diag)[level](`otel-skywalking: ${message}${detail}${repeats}`);
+      // The cause goes along as its own argument, so loggers can show its stack.
+      const logger = this.logger ?? diag;
+      if (cause === undefined) logger[level](`otel-skywalking: ${message}${repeats}`);
+      else logger[level](`otel-skywalking: ${message}${repeats}`, cause);
     } catch {
       // A throwing logger must not break the caller.
     }

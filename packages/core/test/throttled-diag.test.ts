@@ -5,7 +5,7 @@ import { ThrottledDiag } from '../src';
 
 function recorder() {
   const lines: string[] = [];
-  const push = (m: string) => lines.push(m);
+  const push = (m: string, ...args: unknown[]) => lines.push([m, ...args.map((a) => (a instanceof Error ? `[${a.message}]` : String(a)))].join(' '));
   const logger: DiagLogger = { error: push, warn: push, info: push, debug: push, verbose: push };
   return { lines, logger };
 }
@@ -16,7 +16,7 @@ describe('ThrottledDiag', () => {
     const log = new ThrottledDiag(20, logger);
     for (let i = 0; i < 1000; i++) log.warn('export', 'export failed', new Error('UNAVAILABLE'));
     log.warn('other', 'another kind');
-    assert.deepEqual(lines, ['otel-skywalking: export failed: UNAVAILABLE', 'otel-skywalking: another kind']);
+    assert.deepEqual(lines, ['otel-skywalking: export failed [UNAVAILABLE]', 'otel-skywalking: another kind']);
     await new Promise((r) => setTimeout(r, 25));
     log.warn('export', 'export failed');
     assert.equal(lines[2], 'otel-skywalking: export failed (999 more since the last report)');

@@ -36,7 +36,7 @@ import {
   OPERATION_TYPE_RECEIVE,
   OPERATION_TYPE_SEND,
 } from './semconv';
-import { ThrottledErrorLog } from './ThrottledErrorLog';
+import { ThrottledDiag } from '@otel-skywalking/core';
 import type {
   AmqpMessage,
   AmqpPublishOptions,
@@ -145,13 +145,13 @@ export class MessageTracing {
     hookErrors: 0,
     internalErrors: 0,
   };
-  private readonly errorLog: ThrottledErrorLog;
+  private readonly errorLog: ThrottledDiag;
 
   constructor(
     private readonly host: TracingHost,
     logger: DiagLogger,
   ) {
-    this.errorLog = new ThrottledErrorLog(logger);
+    this.errorLog = new ThrottledDiag(undefined, logger);
   }
 
   get enabled(): boolean {

@@ -1,9 +1,8 @@
 /** The pure parts: names, carriers, broker address, the per-channel table, the throttled log. */
-import { diag, type DiagLogger, type Span } from '@opentelemetry/api';
+import { diag, type Span } from '@opentelemetry/api';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { brokerAttributes, connectTarget, rememberTarget } from '../src/brokerAddress';
-import { ThrottledErrorLog } from '../src/ThrottledErrorLog';
 import type { ConsumeEndOperation } from '../src/types';
 import { UnsettledDeliveries, type Delivery } from '../src/UnsettledDeliveries';
 import {
@@ -173,21 +172,6 @@ describe('UnsettledDeliveries', () => {
     assert.equal(deliveries.size, 0);
     assert.equal(ended.length, 20);
     assert.ok(ended.every(([, op]) => op === 'timeout'));
-  });
-});
-
-describe('ThrottledErrorLog', () => {
-  it('logs a key once per interval and counts what it held back', () => {
-    const lines: string[] = [];
-    const logger = { error: (message: string) => lines.push(message) } as unknown as DiagLogger;
-    let clock = 0;
-    const log = new ThrottledErrorLog(logger, 30_000, () => clock);
-    for (let i = 0; i < 5; i++) log.error('hook', 'hook threw', new Error('x'));
-    log.error('other', 'other threw', new Error('y'));
-    assert.deepEqual(lines, ['hook threw', 'other threw']);
-    clock = 30_000;
-    log.error('hook', 'hook threw', new Error('x'));
-    assert.deepEqual(lines, ['hook threw', 'other threw', 'hook threw (4 more since the last report)']);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// eslint-disable-next-line no-control-regex -- ASCII is exactly the range 0x00-0x7f
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** Base64 of a UTF-8 string. */

@@ -24,23 +24,15 @@ export enum SpanLayer {
 }
 
 export { RefType } from '../segments';
-import type { RefType } from '../segments';
+import type { SegmentRef } from '../segments';
 
 export interface KeyStringValuePair {
   key: string;
   value: string;
 }
 
-export interface SegmentReference {
-  refType: RefType;
-  traceId: string;
-  parentTraceSegmentId: string;
-  parentSpanId: number;
-  parentService: string;
-  parentServiceInstance: string;
-  parentEndpoint: string;
-  networkAddressUsedAtPeer: string;
-}
+/** A segment reference on the wire is exactly what the bookkeeping keeps. */
+export type SegmentReference = SegmentRef;
 
 export interface Log {
   /** Epoch milliseconds. */
