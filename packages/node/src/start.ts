@@ -15,10 +15,10 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { SegmentTracker, setIdentityOverride } from '@otel-skywalking/core';
-import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
+import { SegmentTracker, getCoreStats, setIdentityOverride, type CoreStats } from '@otel-skywalking/core';
+import { SkyWalkingSpanProcessor, type SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
 import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
-import { SkyWalkingSampler, samplerOptionsFromEnv } from '@otel-skywalking/sampler';
+import { SkyWalkingSampler, samplerOptionsFromEnv, type SamplerStats } from '@otel-skywalking/sampler';
 import { readConfig, type ConfigProblem, type SetupConfig } from './config';
 import { createInstrumentations } from './instrumentations';
 import type { LogLevelName, PropagatorName, Shutdown, StartOptions } from './types';
@@ -34,13 +34,31 @@ const LEVELS: Record<LogLevelName, DiagLogLevel> = {
 };
 
 const noop: Shutdown = () => Promise.resolve();
+const coreOnly = (): TracingStats => ({ core: getCoreStats() });
+
+/** Everything counted along the pipeline: what was sampled, exported and dropped, and why. */
+export interface TracingStats {
+  /** The SkyWalking span processor's stats (exports, drops by reason, circuit); absent with another exporter. */
+  exporter?: SkyWalkingSpanProcessorStats;
+  sampler?: SamplerStats;
+  /** Rejected headers, dropped correlation entries, truncations. */
+  core: CoreStats;
+}
 
 /** What start() set up, for tests and for users who want to look inside. */
 export interface StartResult {
   shutdown: Shutdown;
+  stats: () => TracingStats;
   provider?: NodeTracerProvider;
   config: SetupConfig;
   problems: ConfigProblem[];
+}
+
+let current: StartResult | undefined;
+
+/** The stats of the tracing start() (or the register entry points) set up; core counters only before that. */
+export function stats(): TracingStats {
+  return current?.stats() ?? { core: getCoreStats() };
 }
 
 /** Sets up tracing and returns a shutdown function. */
@@ -50,19 +68,24 @@ export function start(options: StartOptions = {}): Shutdown {
 
 /** start(), returning what it built. */
 export function startTracing(options: StartOptions = {}): StartResult {
+  current = setUp(options);
+  return current;
+}
+
+function setUp(options: StartOptions): StartResult {
   const env = options.env ?? process.env;
   const { config, problems } = readConfig(options, env);
   diag.setLogger(new DiagConsoleLogger(), { logLevel: LEVELS[config.logLevel], suppressOverrideMessage: true });
   for (const problem of problems) diag.warn(`otel-skywalking: ${problem.message}`);
   if (config.disabled) {
     diag.info('otel-skywalking: tracing is disabled (OTEL_SDK_DISABLED / SW_DISABLE / disabled)');
-    return { shutdown: noop, config, problems };
+    return { shutdown: noop, stats: coreOnly, config, problems };
   }
   try {
     return build(options, config, problems, env);
   } catch (err) {
     diag.error('otel-skywalking: tracing could not be set up and stays off', err);
-    return { shutdown: noop, config, problems };
+    return { shutdown: noop, stats: coreOnly, config, problems };
   }
 }
 
@@ -75,11 +98,10 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   setIdentityOverride({ service: config.serviceName, instance: config.serviceInstance });
   const resource = detectResources({ detectors: [envDetector, processDetector] }).merge(resourceFromAttributes(identity));
 
-  const provider = new NodeTracerProvider({
-    resource,
-    sampler: new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...options.sampler }),
-    spanProcessors: spanProcessors(options, config, problems, env),
-  });
+  const sampler = new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...options.sampler });
+  const processors = spanProcessors(options, config, problems, env);
+  const exporter = processors.find((p): p is SkyWalkingSpanProcessor => p instanceof SkyWalkingSpanProcessor);
+  const provider = new NodeTracerProvider({ resource, sampler, spanProcessors: processors });
   provider.register({ propagator: buildPropagator(config.propagators) });
   const unregister = registerInstrumentations({
     tracerProvider: provider,
@@ -105,7 +127,8 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
     })();
     return stopping;
   };
-  return { shutdown, provider, config, problems };
+  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), core: getCoreStats() });
+  return { shutdown, stats, provider, config, problems };
 }
 
 function spanProcessors(options: StartOptions, config: SetupConfig, problems: ConfigProblem[], env: NodeJS.ProcessEnv): SpanProcessor[] {
