@@ -1,0 +1,10 @@
+export { MongoDBInstrumentation } from './MongoDBInstrumentation';
+export type {
+  MongoCommand,
+  MongoDBInstrumentationConfig,
+  MongoDBInstrumentationStats,
+  MongoResponseHook,
+  MongoResponseInfo,
+  MongoStatementInfo,
+  MongoStatementSerializer,
+} from './types';
