@@ -1,7 +1,7 @@
 // inject + extract per call: createSkyWalkingPropagator() (traceparent, tracestate, baggage, sw8,
 // sw8-correlation) against OpenTelemetry's W3CTraceContextPropagator alone, same run.
 // Goal (issue 2): at most 2x the W3C-only cost while carrying three formats.
-import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, defaultTextMapGetter, defaultTextMapSetter, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -22,7 +22,7 @@ const exit = tracer.startSpan(
 );
 const ctx = trace.setSpan(ROOT_CONTEXT, exit);
 
-function roundTrip(propagator: { inject: Function; extract: Function }) {
+function roundTrip(propagator: TextMapPropagator) {
   return () => {
     const carrier: Record<string, string> = {};
     propagator.inject(ctx, carrier, defaultTextMapSetter);
