@@ -44,6 +44,3 @@ export const COMPONENT_NAMES: Readonly<Record<number, string>> = {
   4005: 'Axios',
   4006: 'Mongoose',
 };
-
-/** Span attribute a user or an instrumentation sets to choose the SkyWalking component id. */
-export const COMPONENT_ID_ATTRIBUTE = 'skywalking.component.id';

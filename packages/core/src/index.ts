@@ -1,6 +1,7 @@
 export * from './limits';
 export * from './headers';
 export * from './components';
+export * from './attributes';
 export * from './tags';
 export * from './ids';
 export * from './identity';

@@ -19,17 +19,14 @@ export const ATTR_NETWORK_PEER_PORT = 'network.peer.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 
 /**
- * Milliseconds between the producer's send (sw8-x timestamp) and the consumer span's start. Not a
- * semantic convention: SkyWalking reports it as the `transmission.latency` tag of the entry span.
+ * SkyWalking's own attributes (defined in core): the consumer's transmission latency in ms, and
+ * the exchange alone ('' for the default exchange) as SkyWalking's `mq.topic`, which semantic
+ * conventions fold into `messaging.destination.name` and cannot be read back from unambiguously.
  */
-export const ATTR_SKYWALKING_TRANSMISSION_LATENCY = 'skywalking.transmission.latency';
-
-/**
- * The exchange alone ('' for the default exchange): SkyWalking's `mq.topic` tag, as the Java and
- * Node agents report it. Semantic conventions fold it into `messaging.destination.name`
- * (`{exchange}:{routing key}[:{queue}]`), from which it cannot be read back unambiguously.
- */
-export const ATTR_SKYWALKING_MQ_TOPIC = 'skywalking.mq.topic';
+export {
+  TRANSMISSION_LATENCY_ATTRIBUTE as ATTR_SKYWALKING_TRANSMISSION_LATENCY,
+  MQ_TOPIC_ATTRIBUTE as ATTR_SKYWALKING_MQ_TOPIC,
+} from '@otel-skywalking/core';
 
 export const MESSAGING_SYSTEM_RABBITMQ = 'rabbitmq';
 export const OPERATION_TYPE_SEND = 'send';

@@ -1,0 +1,205 @@
+// Shared parts of the exporter's HTTP benchmarks: collectors that accept and discard (so that every
+// variant's backend costs the same), the downstream service, the app child processes and a
+// keep-alive load generator.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+
+export interface Sink {
+  address: string;
+  messages: number;
+  bytes: number;
+  close(): void;
+}
+
+const passthrough = {
+  requestSerialize: (b: Buffer) => b,
+  requestDeserialize: (b: Buffer) => b,
+  responseSerialize: (b: Buffer) => b,
+  responseDeserialize: (b: Buffer) => b,
+};
+
+/**
+ * A gRPC server that reads and discards SkyWalking collect / collectInSync, ManagementService calls and OTLP
+ * trace exports, answering each with an empty message (Commands / ExportTraceServiceResponse).
+ */
+export async function startSink(): Promise<Sink> {
+  const server = new grpc.Server();
+  const sink: Sink = { address: '', messages: 0, bytes: 0, close: () => server.forceShutdown() };
+  const stream = (path: string) => ({ path, requestStream: true, responseStream: false, ...passthrough });
+  const unary = (path: string) => ({ path, requestStream: false, responseStream: false, ...passthrough });
+  const count = (message: Buffer): void => {
+    sink.messages++;
+    sink.bytes += message.length;
+  };
+  const answer = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
+    count(call.request);
+    callback(null, Buffer.alloc(0));
+  };
+  const collect = (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
+    call.on('data', count);
+    call.on('end', () => callback(null, Buffer.alloc(0)));
+    call.on('error', () => {});
+  };
+  server.addService(
+    {
+      collect: stream('/skywalking.v3.TraceSegmentReportService/collect'),
+      collectInSync: unary('/skywalking.v3.TraceSegmentReportService/collectInSync'),
+      reportInstanceProperties: unary('/skywalking.v3.ManagementService/reportInstanceProperties'),
+      keepAlive: unary('/skywalking.v3.ManagementService/keepAlive'),
+      export: unary('/opentelemetry.proto.collector.trace.v1.TraceService/Export'),
+    } as unknown as grpc.ServiceDefinition,
+    { collect, collectInSync: answer, reportInstanceProperties: answer, keepAlive: answer, export: answer },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  sink.address = `127.0.0.1:${port}`;
+  return sink;
+}
+
+/** The uninstrumented service every app calls once per request. */
+export async function startDownstream(): Promise<{ port: number; close(): void }> {
+  const server = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"available":3,"warehouse":"north"}');
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, close: () => server.close() };
+}
+
+export interface SinkProcess {
+  address: string;
+  stats(): Promise<{ messages: number; bytes: number }>;
+  stop(): void;
+}
+
+/** startSink() in a child process of its own. */
+export async function startSinkProcess(): Promise<SinkProcess> {
+  const { child, nextLine } = spawnWithLines(join(__dirname, 'exporter-sink.js'), {});
+  const address = (await nextLine()).split(' ')[1];
+  return {
+    address,
+    stats: async () => {
+      const answer = nextLine();
+      child.stdin!.write('stats\n');
+      const [, messages, bytes] = (await answer).split(' ');
+      return { messages: Number(messages), bytes: Number(bytes) };
+    },
+    stop: () => {
+      child.stdin!.end();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    },
+  };
+}
+
+function spawnWithLines(script: string, env: Record<string, string>): { child: ChildProcess; nextLine: () => Promise<string> } {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, SW_AGENT_LOGGING_LEVEL: 'error', ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting: Array<(line: string) => void> = [];
+  let buffered = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      // skywalking-backend-js logs to stdout: only the processes' own answers count
+      if (/^(READY|RSS|CPU|STATS) /.test(line)) waiting.shift()?.(line);
+    }
+  });
+  return { child, nextLine: () => new Promise<string>((resolve) => waiting.push(resolve)) };
+}
+
+export interface App {
+  variant: string;
+  port: number;
+  child: ChildProcess;
+  /** Resident set size and heap of the app process now. */
+  memory(): Promise<{ rss: number; heapUsed: number }>;
+  /** CPU time (user + system) the app process used so far, in µs. */
+  cpu(): Promise<number>;
+  stop(): void;
+}
+
+export async function startApp(variant: string, env: Record<string, string>): Promise<App> {
+  const { child, nextLine } = spawnWithLines(join(__dirname, 'exporter-http-app.js'), { ...env, VARIANT: variant });
+  const ready = await nextLine();
+  const port = Number(ready.split(' ')[1]);
+  return {
+    variant,
+    port,
+    child,
+    memory: async () => {
+      const answer = nextLine();
+      child.stdin!.write('rss\n');
+      const [, rss, heapUsed] = (await answer).split(' ');
+      return { rss: Number(rss), heapUsed: Number(heapUsed) };
+    },
+    cpu: async () => {
+      const answer = nextLine();
+      child.stdin!.write('cpu\n');
+      return Number((await answer).split(' ')[1]);
+    },
+    stop: () => {
+      child.stdin!.end();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    },
+  };
+}
+
+export interface RoundResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+/** `concurrency` keep-alive clients request the app back to back for `ms`. */
+export async function load(port: number, ms: number, concurrency: number, keepLatencies = true): Promise<RoundResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latenciesMs: number[] = [];
+  let requests = 0;
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  const until = Date.now() + ms;
+  let n = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t0 = process.hrtime.bigint();
+      const req = http.get({ host: '127.0.0.1', port, path: `/orders/${n++ % 1000}`, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) requests++;
+          else errors++;
+          if (keepLatencies) latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+    });
+  const worker = async () => {
+    while (Date.now() < until) await one();
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+  return { requests, errors, seconds: Number(process.hrtime.bigint() - started) / 1e9, latenciesMs };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}

@@ -1,0 +1,234 @@
+/**
+ * Options resolved against their environment variables and defaults. Invalid values are reported
+ * once through diag and replaced by the default; nothing here throws into the host app except
+ * explicitly given TLS material of the wrong type (a programming error with a clear message).
+ */
+import { readFileSync } from 'node:fs';
+import { diag } from '@opentelemetry/api';
+import { getNumberFromEnv } from '@opentelemetry/core';
+import { DEFAULT_SPAN_LIMIT_PER_SEGMENT } from '@otel-skywalking/core';
+import type { ReportMethod } from './collect-stream';
+import type {
+  SkyWalkingExporterOptions,
+  SkyWalkingSpanProcessorOptions,
+  SkyWalkingTlsOptions,
+  TagAttributeFilter,
+} from './types';
+
+export const DEFAULT_COLLECTOR = '127.0.0.1:11800';
+
+export interface ResolvedTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+export interface ExporterConfig {
+  collectors: string[];
+  authentication?: string;
+  tls?: ResolvedTls;
+  timeoutMillis: number;
+  connectTimeoutMillis: number;
+  maxConcurrentStreams: number;
+  maxPendingSegments: number;
+  reportMethod: ReportMethod;
+  maxStreamBufferBytes: number;
+  drainTimeoutMillis: number;
+  circuitFailureThreshold: number;
+  backoffInitialMillis: number;
+  backoffMaxMillis: number;
+  heartbeatIntervalMillis: number;
+  propertiesReportFactor: number;
+  layer: string;
+  tagAttributes: TagAttributeFilter;
+  maxTagValueLength: number;
+}
+
+export interface ProcessorConfig {
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
+  maxSpansPerSegment: number;
+  maxHeldSpans: number;
+  maxOpenSegments: number;
+  maxSegmentAgeMs: number;
+  shutdownTimeoutMillis: number;
+}
+
+type Env = NodeJS.ProcessEnv;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function envNumber(env: Env, name: string): number | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    diag.warn(`otel-skywalking: ${name}=${JSON.stringify(raw)} is not a number; it is ignored`);
+    return undefined;
+  }
+  return value;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value?.trim().toLowerCase() === 'true';
+}
+
+/** A whole number in [min, max], else the default (with a warning when a value was given). */
+function intOption(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  diag.warn(`otel-skywalking: option ${name}=${String(value)} is not a whole number in [${min}, ${max}]; using ${fallback}`);
+  return fallback;
+}
+
+function collectorList(value: string | string[] | undefined, env: Env): string[] {
+  const raw = value ?? nonEmpty(env.SW_AGENT_COLLECTOR_BACKEND_SERVICES) ?? DEFAULT_COLLECTOR;
+  const parts = (Array.isArray(raw) ? raw : String(raw).split(','))
+    .map((address) => (typeof address === 'string' ? address.trim() : ''))
+    .filter((address) => address !== '');
+  if (parts.length === 0) {
+    diag.warn(`otel-skywalking: no collector address given; using ${DEFAULT_COLLECTOR}`);
+    return [DEFAULT_COLLECTOR];
+  }
+  return [...new Set(parts)];
+}
+
+function pem(name: string, value: string | Buffer | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return Buffer.from(value);
+  if (Buffer.isBuffer(value)) return value;
+  throw new TypeError(`otel-skywalking: tls.${name} must be a PEM string or a Buffer`);
+}
+
+function pemFile(variable: string, env: Env): Buffer | undefined {
+  const path = nonEmpty(env[variable]);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    diag.error(`otel-skywalking: cannot read ${variable}=${path}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function resolveTls(option: boolean | SkyWalkingTlsOptions | undefined, env: Env): ResolvedTls | undefined {
+  if (option === false) return undefined;
+  if (option === true) return {};
+  if (option !== undefined) {
+    const tls = { ca: pem('ca', option.ca), cert: pem('cert', option.cert), key: pem('key', option.key) };
+    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+      throw new TypeError('otel-skywalking: tls.cert and tls.key must be given together for mutual TLS');
+    }
+    return tls;
+  }
+  const ca = pemFile('SW_AGENT_SSL_TRUSTED_CA_PATH', env);
+  const cert = pemFile('SW_AGENT_SSL_CERT_CHAIN_PATH', env);
+  const key = pemFile('SW_AGENT_SSL_KEY_PATH', env);
+  const wanted =
+    isTrue(env.SW_AGENT_SECURE) ||
+    isTrue(env.SW_AGENT_FORCE_TLS) ||
+    nonEmpty(env.SW_AGENT_SSL_TRUSTED_CA_PATH) !== undefined ||
+    nonEmpty(env.SW_AGENT_SSL_CERT_CHAIN_PATH) !== undefined;
+  if (!wanted) return undefined;
+  if ((cert === undefined) !== (key === undefined)) {
+    diag.error('otel-skywalking: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH must both be readable for mutual TLS; using TLS without a client certificate');
+    return { ca };
+  }
+  return { ca, cert, key };
+}
+
+function reportMethod(value: unknown): ReportMethod {
+  if (value === undefined || value === 'collectInSync') return 'collectInSync';
+  if (value === 'collect') return 'collect';
+  diag.warn(`otel-skywalking: option reportMethod=${String(value)} is not 'collectInSync' or 'collect'; using collectInSync`);
+  return 'collectInSync';
+}
+
+function tagFilter(filter: TagAttributeFilter | undefined): TagAttributeFilter {
+  const list = (value: unknown, name: string): string[] | undefined => {
+    if (value === undefined) return undefined;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+    diag.warn(`otel-skywalking: option tagAttributes.${name} must be an array of strings; it is ignored`);
+    return undefined;
+  };
+  return { include: list(filter?.include, 'include'), exclude: list(filter?.exclude, 'exclude') };
+}
+
+export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: Env = process.env): ExporterConfig {
+  const timeoutMillis = intOption('timeoutMillis', options.timeoutMillis ?? envNumber(env, 'SW_AGENT_TRACE_TIMEOUT'), 10_000, 1);
+  const heartbeatSeconds = envNumber(env, 'SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD');
+  const backoffInitialMillis = intOption('backoffInitialMillis', options.backoffInitialMillis, 1000, 1);
+  const authentication = options.authentication ?? nonEmpty(env.SW_AGENT_AUTHENTICATION);
+  return {
+    collectors: collectorList(options.collector, env),
+    authentication: typeof authentication === 'string' && authentication !== '' ? authentication : undefined,
+    tls: resolveTls(options.tls, env),
+    timeoutMillis,
+    connectTimeoutMillis: Math.min(
+      timeoutMillis,
+      intOption('connectTimeoutMillis', options.connectTimeoutMillis, 3000, 1),
+    ),
+    maxConcurrentStreams: intOption('maxConcurrentStreams', options.maxConcurrentStreams, 2, 1, 2),
+    maxPendingSegments: intOption('maxPendingSegments', options.maxPendingSegments, 2048, 0),
+    reportMethod: reportMethod(options.reportMethod),
+    maxStreamBufferBytes: intOption('maxStreamBufferBytes', options.maxStreamBufferBytes, 1024 * 1024, 1024),
+    drainTimeoutMillis: intOption('drainTimeoutMillis', options.drainTimeoutMillis, 2000, 1),
+    circuitFailureThreshold: intOption('circuitFailureThreshold', options.circuitFailureThreshold, 5, 1),
+    backoffInitialMillis,
+    backoffMaxMillis: Math.max(backoffInitialMillis, intOption('backoffMaxMillis', options.backoffMaxMillis, 30_000, 1)),
+    heartbeatIntervalMillis: intOption(
+      'heartbeatIntervalMillis',
+      options.heartbeatIntervalMillis ?? (heartbeatSeconds === undefined ? undefined : Math.round(heartbeatSeconds * 1000)),
+      30_000,
+      0,
+    ),
+    propertiesReportFactor: intOption(
+      'propertiesReportFactor',
+      options.propertiesReportFactor ?? envNumber(env, 'SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'),
+      10,
+      1,
+    ),
+    layer: typeof options.layer === 'string' ? options.layer : 'GENERAL',
+    tagAttributes: tagFilter(options.tagAttributes),
+    maxTagValueLength: intOption('maxTagValueLength', options.maxTagValueLength, 2048, 16),
+  };
+}
+
+export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, env: Env = process.env): ProcessorConfig {
+  // The OTEL_BSP_* variables are read the way the BatchSpanProcessor shim reads them.
+  const bsp = (value: number | undefined, variable: string): number | undefined => value ?? getNumberFromEnv(variable);
+  const maxQueueSize = intOption('maxQueueSize', bsp(options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'), 2048, 1);
+  let maxExportBatchSize = intOption(
+    'maxExportBatchSize',
+    bsp(options.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+    512,
+    1,
+  );
+  if (maxExportBatchSize > maxQueueSize) {
+    diag.warn('otel-skywalking: maxExportBatchSize is larger than maxQueueSize; using maxQueueSize');
+    maxExportBatchSize = maxQueueSize;
+  }
+  const maxSpansPerSegment = intOption(
+    'maxSpansPerSegment',
+    options.maxSpansPerSegment ?? envNumber(env, 'SW_AGENT_SPAN_LIMIT'),
+    DEFAULT_SPAN_LIMIT_PER_SEGMENT,
+    1,
+  );
+  return {
+    maxQueueSize,
+    maxExportBatchSize,
+    scheduledDelayMillis: intOption('scheduledDelayMillis', bsp(options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'), 5000, 0),
+    exportTimeoutMillis: intOption('exportTimeoutMillis', bsp(options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'), 30_000, 1),
+    // A segment must fit in the queue to be handed over whole.
+    maxSpansPerSegment: Math.min(maxSpansPerSegment, maxQueueSize),
+    maxHeldSpans: intOption('maxHeldSpans', options.maxHeldSpans, 8192, 1),
+    maxOpenSegments: intOption('maxOpenSegments', options.maxOpenSegments, 10_000, 1),
+    maxSegmentAgeMs: intOption('maxSegmentAgeMs', options.maxSegmentAgeMs, 600_000, 1),
+    shutdownTimeoutMillis: intOption('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 5000, 1),
+  };
+}

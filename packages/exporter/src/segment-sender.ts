@@ -1,0 +1,205 @@
+/**
+ * Sends batches of encoded segments with at most maxConcurrentStreams collect streams open and a
+ * bounded number of segments waiting for one; the circuit breaker drops batches at once while the
+ * collector is failing. Every undelivered segment is counted by reason; diag lines are throttled.
+ */
+import type { ThrottledDiag } from '@otel-skywalking/core';
+import { CircuitBreaker } from './circuit-breaker';
+import { CollectStream, encodeSegmentCollection, type EncodedSegment, type StreamOutcome } from './collect-stream';
+import type { ExporterConfig } from './config';
+import type { CollectorConnection } from './collector-connection';
+import type { ExporterStats } from './exporter-stats';
+import type { DropReason } from './types';
+
+interface SendJob {
+  segments: EncodedSegment[];
+  spanCount: number;
+  bytes: number;
+  deadline: number;
+  startedAt: number;
+  done: (outcome: StreamOutcome) => void;
+}
+
+const UNAUTHENTICATED = 16;
+
+/** Failures that say nothing about the collector's health. */
+const NOT_COLLECTOR_FAILURES: ReadonlySet<DropReason | undefined> = new Set(['circuit_open', 'pending_full', 'shutdown']);
+
+export class SegmentSender {
+  readonly breaker: CircuitBreaker;
+  private readonly active = new Set<CollectStream>();
+  private readonly pending: SendJob[] = [];
+  private pendingSegmentCount = 0;
+  private draining = false;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly config: ExporterConfig,
+    private readonly connection: CollectorConnection,
+    private readonly stats: ExporterStats,
+    private readonly log: ThrottledDiag,
+  ) {
+    this.breaker = new CircuitBreaker({
+      failureThreshold: config.circuitFailureThreshold,
+      backoffInitialMillis: config.backoffInitialMillis,
+      backoffMaxMillis: config.backoffMaxMillis,
+    });
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  get pendingSegments(): number {
+    return this.pendingSegmentCount;
+  }
+
+  send(segments: EncodedSegment[], done: (outcome: StreamOutcome) => void): void {
+    let spanCount = 0;
+    let bytes = 0;
+    for (const segment of segments) {
+      spanCount += segment.spanCount;
+      bytes += segment.bytes.length;
+    }
+    const now = Date.now();
+    const job: SendJob = { segments, spanCount, bytes, deadline: now + this.config.timeoutMillis, startedAt: now, done };
+    if (this.closed) {
+      this.finish(job, { ok: false, reason: 'shutdown', error: new Error('the exporter is shut down') });
+    } else if (this.breaker.state === 'open' && now < this.breaker.openUntil) {
+      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
+    } else if (this.active.size < this.config.maxConcurrentStreams && this.pending.length === 0) {
+      this.start(job);
+    } else if (this.pendingSegmentCount + segments.length <= this.config.maxPendingSegments) {
+      this.pending.push(job);
+      this.pendingSegmentCount += segments.length;
+    } else {
+      this.finish(job, { ok: false, reason: 'pending_full', error: new Error('too many segments waiting for a free call') });
+    }
+  }
+
+  /** Why a batch given now would be dropped at once (so the caller can skip encoding it), if it would. */
+  refusal(now?: number): DropReason | undefined {
+    if (this.closed) return 'shutdown';
+    if (this.breaker.state === 'open' && (now ?? Date.now()) < this.breaker.openUntil) return 'circuit_open';
+    return undefined;
+  }
+
+  /** Resolves when nothing is in flight or pending, or after `timeoutMs`. */
+  whenIdle(timeoutMs: number): Promise<void> {
+    if (this.active.size === 0 && this.pending.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      timer.unref();
+      const waiters = this.idleWaiters;
+      function finish(): void {
+        clearTimeout(timer);
+        const index = waiters.indexOf(finish);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(finish);
+    });
+  }
+
+  /** Drops what waits and cancels what is in flight (counted as 'shutdown'). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const waiting = this.pending.splice(0);
+    this.pendingSegmentCount = 0;
+    for (const job of waiting) this.finish(job, { ok: false, reason: 'shutdown', error: new Error('the exporter is shut down') });
+    for (const stream of [...this.active]) stream.abort('shutdown', 'the exporter is shut down');
+    this.notifyIdle();
+  }
+
+  private start(job: SendJob): void {
+    const now = Date.now();
+    if (now >= job.deadline) {
+      this.finish(job, { ok: false, reason: 'timeout', error: new Error('export deadline passed while waiting for a free call') });
+      return;
+    }
+    if (!this.breaker.allow(now)) {
+      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
+      return;
+    }
+    const messages =
+      this.config.reportMethod === 'collect' ? job.segments.map((segment) => segment.bytes) : [encodeSegmentCollection(job.segments)];
+    const stream: CollectStream = new CollectStream(messages, this.config.reportMethod, job.deadline, this.connection, this.config, (outcome) => {
+      this.active.delete(stream);
+      this.finish(job, outcome);
+      this.startPending();
+    });
+    this.active.add(stream);
+    stream.start();
+  }
+
+  private startPending(): void {
+    // A job may finish synchronously inside start(); the flag turns that re-entry into this loop.
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (!this.closed && this.active.size < this.config.maxConcurrentStreams && this.pending.length > 0) {
+        const job = this.pending.shift()!;
+        this.pendingSegmentCount -= job.segments.length;
+        this.start(job);
+      }
+    } finally {
+      this.draining = false;
+    }
+    this.notifyIdle();
+  }
+
+  private finish(job: SendJob, outcome: StreamOutcome): void {
+    const stats = this.stats;
+    const latency = Date.now() - job.startedAt;
+    if (outcome.ok) {
+      this.breaker.success();
+      stats.spansExported += job.spanCount;
+      stats.segmentsExported += job.segments.length;
+      stats.bytesExported += job.bytes;
+      stats.exportsSucceeded++;
+      stats.recordLatency(latency, 'success');
+    } else {
+      const reason = outcome.reason ?? 'rejected';
+      stats.drop(reason, job.spanCount, job.segments.length);
+      if (!NOT_COLLECTOR_FAILURES.has(reason)) {
+        stats.exportsFailed++;
+        stats.recordLatency(latency, reason);
+        stats.lastError = outcome.error?.message;
+        this.collectorFailed(reason, outcome.error);
+      } else if (reason !== 'shutdown') {
+        this.log.warn(reason, `dropping segments: ${outcome.error?.message ?? reason}; see getStats().droppedSpans`);
+      }
+    }
+    try {
+      job.done(outcome);
+    } catch {
+      // the caller's callback must not break the sender
+    }
+  }
+
+  private collectorFailed(reason: DropReason, error: Error | undefined): void {
+    const address = this.connection.address;
+    this.breaker.failure(Date.now());
+    if (reason === 'stalled' || reason === 'timeout') this.connection.reset();
+    if (reason !== 'rejected') this.connection.failover();
+    const hint =
+      (error as { code?: unknown } | undefined)?.code === UNAUTHENTICATED
+        ? ' (check the token: option `authentication` / SW_AGENT_AUTHENTICATION)'
+        : '';
+    const circuit =
+      this.breaker.state === 'open' ? `; circuit open for ${Math.max(0, this.breaker.openUntil - Date.now())} ms` : '';
+    this.log.warn(
+      `export-${reason}`,
+      `export to the SkyWalking collector at ${address} failed (${reason}): ${error?.message ?? 'unknown error'}${hint}${circuit}`,
+    );
+  }
+
+  private notifyIdle(): void {
+    if (this.active.size > 0 || this.pending.length > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}

@@ -1,0 +1,521 @@
+/**
+ * One OpenTelemetry span → one SkyWalking SpanObject: span type from the kind, layer and
+ * component from the semantic conventions and the instrumentation scope, SkyWalking's well-known
+ * tags, events as logs, limits applied and counted. Shared facts (peer, operation name, component
+ * ids, tag keys, limits) come from @otel-skywalking/core. Nothing here throws on odd attributes.
+ */
+import * as api from '@opentelemetry/api';
+import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import * as core from '@otel-skywalking/core';
+import type { SegmentRef } from '@otel-skywalking/core';
+import {
+  SpanLayer,
+  SpanType,
+  type KeyStringValuePair,
+  type Log,
+  type SegmentReference,
+  type SpanObject,
+} from '@otel-skywalking/core/protocol';
+import { PLACEHOLDER_OPERATION_NAME, PLACEHOLDER_TAG, TRANSMISSION_LATENCY_ATTRIBUTE } from './attributes';
+import type { ExporterStats } from './exporter-stats';
+import type { TagAttributeFilter } from './types';
+
+// Bound once: package indexes re-export through getters, which cost a call on every use.
+const { SpanKind, SpanStatusCode } = api;
+const {
+  COMPONENT_ID_ATTRIBUTE,
+  MQ_TOPIC_ATTRIBUTE,
+  ComponentId,
+  MAX_ENDPOINT_NAME_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_INSTANCE_NAME_LENGTH,
+  MAX_SEARCHABLE_TAG_LENGTH,
+  MAX_SERVICE_NAME_LENGTH,
+  SwErrorLog,
+  SwTag,
+  operationName,
+  peerAddress,
+  swSpanOf,
+} = core;
+
+/** Log values (stack traces) may be longer than tags; this keeps one span's logs bounded. */
+const MAX_LOG_VALUE_LENGTH = 8192;
+
+const SEARCHABLE_TAGS: ReadonlySet<string> = new Set([
+  SwTag.HTTP_METHOD,
+  SwTag.HTTP_STATUS_CODE,
+  SwTag.RPC_STATUS_CODE,
+  SwTag.DB_TYPE,
+  SwTag.DB_INSTANCE,
+  SwTag.MQ_QUEUE,
+  SwTag.MQ_TOPIC,
+  SwTag.MQ_BROKER,
+]);
+
+/** Attributes reported through a SkyWalking field or well-known tag, so not repeated as raw tags. */
+const MAPPED_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'url.full',
+  'http.url',
+  'http.request.method',
+  'http.method',
+  'http.response.status_code',
+  'http.status_code',
+  'rpc.grpc.status_code',
+  'rpc.response.status_code',
+  'db.system',
+  'db.system.name',
+  'db.namespace',
+  'db.name',
+  'db.query.text',
+  'db.statement',
+  'messaging.destination.name',
+  'messaging.destination',
+  MQ_TOPIC_ATTRIBUTE,
+  'messaging.rabbitmq.destination.routing_key',
+  'messaging.rabbitmq.routing_key',
+  COMPONENT_ID_ATTRIBUTE,
+  TRANSMISSION_LATENCY_ATTRIBUTE,
+]);
+
+/** Parts of the URL a server span's `url` tag is built from: not repeated when it was built. */
+const URL_PARTS: ReadonlySet<string> = new Set(['url.scheme', 'url.path', 'url.query', 'http.target', 'server.address', 'server.port']);
+
+/** Parts of an address that went into the span's `peer`: not repeated as tags. */
+const PEER_PARTS: ReadonlySet<string> = new Set(['server.address', 'server.port', 'net.peer.name', 'net.peer.port']);
+
+/** db.system values SkyWalking treats as caches (virtual cache services, Cache layer). */
+const CACHE_SYSTEMS: ReadonlySet<string> = new Set(['redis', 'memcached', 'valkey']);
+
+const CACHE_WRITE_COMMANDS: ReadonlySet<string> = new Set([
+  'set', 'setex', 'setnx', 'psetex', 'mset', 'msetnx', 'getset', 'getdel', 'getex', 'append', 'del', 'unlink',
+  'expire', 'expireat', 'pexpire', 'pexpireat', 'persist', 'rename', 'renamenx', 'incr', 'incrby', 'incrbyfloat',
+  'decr', 'decrby', 'hset', 'hsetnx', 'hmset', 'hdel', 'hincrby', 'hincrbyfloat', 'lpush', 'rpush', 'lpushx',
+  'rpushx', 'lpop', 'rpop', 'lset', 'lrem', 'ltrim', 'linsert', 'lmove', 'sadd', 'srem', 'spop', 'smove', 'zadd',
+  'zrem', 'zincrby', 'zpopmin', 'zpopmax', 'xadd', 'xdel', 'xtrim', 'flushdb', 'flushall', 'add', 'replace',
+  'prepend', 'cas', 'delete', 'touch',
+]);
+
+const DB_COMPONENTS: Readonly<Record<string, number>> = {
+  mongodb: ComponentId.MONGODB,
+  postgresql: ComponentId.POSTGRESQL,
+  mysql: ComponentId.MYSQL,
+  mariadb: ComponentId.MYSQL,
+  redis: ComponentId.REDIS,
+};
+
+/** Component by instrumentation scope; a pair is [non-consumer/non-server, consumer/server]. */
+const SCOPE_COMPONENTS: Readonly<Record<string, number | readonly [number, number]>> = {
+  '@opentelemetry/instrumentation-http': [ComponentId.HTTP_CLIENT, ComponentId.HTTP_SERVER],
+  '@opentelemetry/instrumentation-undici': ComponentId.HTTP_CLIENT,
+  '@opentelemetry/instrumentation-express': ComponentId.EXPRESS,
+  '@opentelemetry/instrumentation-koa': ComponentId.KOA,
+  '@opentelemetry/instrumentation-mongodb': ComponentId.MONGODB,
+  '@otel-skywalking/instrumentation-mongodb': ComponentId.MONGODB,
+  '@opentelemetry/instrumentation-mongoose': ComponentId.MONGOOSE,
+  '@opentelemetry/instrumentation-amqplib': [ComponentId.RABBITMQ_PRODUCER, ComponentId.RABBITMQ_CONSUMER],
+  '@otel-skywalking/instrumentation-amqplib': [ComponentId.RABBITMQ_PRODUCER, ComponentId.RABBITMQ_CONSUMER],
+  '@opentelemetry/instrumentation-kafkajs': [ComponentId.KAFKA_PRODUCER, ComponentId.KAFKA_CONSUMER],
+  '@opentelemetry/instrumentation-grpc': ComponentId.GRPC,
+  '@opentelemetry/instrumentation-pg': ComponentId.POSTGRESQL,
+  '@opentelemetry/instrumentation-mysql': ComponentId.MYSQL,
+  '@opentelemetry/instrumentation-mysql2': ComponentId.MYSQL,
+  '@opentelemetry/instrumentation-redis': ComponentId.REDIS,
+  '@opentelemetry/instrumentation-redis-4': ComponentId.REDIS,
+  '@opentelemetry/instrumentation-ioredis': ComponentId.REDIS,
+};
+
+/** Epoch milliseconds of an HrTime. */
+export function hrTimeToMillis(time: HrTime): number {
+  return time[0] * 1000 + Math.floor(time[1] / 1e6);
+}
+
+function text(value: AttributeValue | undefined): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  return undefined;
+}
+
+function attributeText(value: AttributeValue | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export function spanTypeOf(kind: api.SpanKind): SpanType {
+  switch (kind) {
+    case SpanKind.SERVER:
+    case SpanKind.CONSUMER:
+      return SpanType.Entry;
+    case SpanKind.CLIENT:
+    case SpanKind.PRODUCER:
+      return SpanType.Exit;
+    default:
+      return SpanType.Local;
+  }
+}
+
+function dbSystemOf(attributes: Attributes): string | undefined {
+  const system = attributes['db.system.name'] ?? attributes['db.system'];
+  return typeof system === 'string' && system !== '' ? system : undefined;
+}
+
+export function layerOf(attributes: Attributes): SpanLayer {
+  const db = dbSystemOf(attributes);
+  if (db !== undefined) return CACHE_SYSTEMS.has(db) ? SpanLayer.Cache : SpanLayer.Database;
+  if (attributes['messaging.system'] !== undefined) return SpanLayer.MQ;
+  if (attributes['rpc.system'] !== undefined) return SpanLayer.RPCFramework;
+  if (
+    attributes['http.request.method'] !== undefined ||
+    attributes['http.method'] !== undefined ||
+    attributes['url.full'] !== undefined ||
+    attributes['http.url'] !== undefined ||
+    attributes['http.route'] !== undefined
+  ) {
+    return SpanLayer.Http;
+  }
+  return SpanLayer.Unknown;
+}
+
+export function componentOf(span: ReadableSpan, layer: SpanLayer): number {
+  const attributes = span.attributes;
+  const override = attributes[COMPONENT_ID_ATTRIBUTE];
+  if (override !== undefined) {
+    const id = typeof override === 'string' ? Number(override) : override;
+    if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0x7fffffff) return id;
+  }
+  const inbound = span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER;
+  const byScope = SCOPE_COMPONENTS[span.instrumentationScope?.name ?? ''];
+  if (byScope !== undefined) return typeof byScope === 'number' ? byScope : byScope[inbound ? 1 : 0];
+  switch (layer) {
+    case SpanLayer.Database:
+    case SpanLayer.Cache:
+      return DB_COMPONENTS[dbSystemOf(attributes) ?? ''] ?? ComponentId.UNKNOWN;
+    case SpanLayer.MQ: {
+      const system = attributes['messaging.system'];
+      if (system === 'rabbitmq') return inbound ? ComponentId.RABBITMQ_CONSUMER : ComponentId.RABBITMQ_PRODUCER;
+      if (system === 'kafka') return inbound ? ComponentId.KAFKA_CONSUMER : ComponentId.KAFKA_PRODUCER;
+      return ComponentId.UNKNOWN;
+    }
+    case SpanLayer.RPCFramework:
+      return attributes['rpc.system'] === 'grpc' ? ComponentId.GRPC : ComponentId.UNKNOWN;
+    case SpanLayer.Http:
+      if (span.kind === SpanKind.SERVER) return ComponentId.HTTP_SERVER;
+      if (span.kind === SpanKind.CLIENT) return ComponentId.HTTP_CLIENT;
+      return ComponentId.UNKNOWN;
+    default:
+      return ComponentId.UNKNOWN;
+  }
+}
+
+/** Compiled include/exclude lists, with the answer per key memoized (attribute keys are few). */
+class TagFilter {
+  private readonly includeAll: boolean;
+  private readonly include: Set<string>;
+  private readonly includePrefixes: string[];
+  private readonly exclude: Set<string>;
+  private readonly excludePrefixes: string[];
+  private readonly decided = new Map<string, boolean>();
+
+  constructor(filter: TagAttributeFilter) {
+    const split = (list: string[] | undefined): [Set<string>, string[]] => [
+      new Set((list ?? []).filter((k) => !k.endsWith('*'))),
+      (list ?? []).filter((k) => k.endsWith('*')).map((k) => k.slice(0, -1)),
+    ];
+    [this.include, this.includePrefixes] = split(filter.include);
+    [this.exclude, this.excludePrefixes] = split(filter.exclude);
+    this.includeAll = filter.include === undefined || this.includePrefixes.includes('');
+  }
+
+  /** Whether an attribute becomes a tag of its own: not mapped to a SkyWalking tag, and allowed. */
+  allows(key: string): boolean {
+    let allowed = this.decided.get(key);
+    if (allowed === undefined) {
+      allowed =
+        !MAPPED_ATTRIBUTES.has(key) &&
+        (this.includeAll || this.include.has(key) || this.includePrefixes.some((p) => key.startsWith(p))) &&
+        !this.exclude.has(key) &&
+        !this.excludePrefixes.some((p) => key.startsWith(p));
+      if (this.decided.size < 4096) this.decided.set(key, allowed);
+    }
+    return allowed;
+  }
+}
+
+export interface SpanConversionOptions {
+  tagAttributes: TagAttributeFilter;
+  maxTagValueLength: number;
+}
+
+export class SpanConverter {
+  private readonly filter: TagFilter;
+  private readonly maxTagValueLength: number;
+
+  constructor(options: SpanConversionOptions, private readonly stats: ExporterStats) {
+    this.filter = new TagFilter(options.tagAttributes);
+    this.maxTagValueLength = options.maxTagValueLength;
+  }
+
+  toSpanObject(
+    span: ReadableSpan,
+    spanId: number,
+    parentSpanId: number,
+    refs: SegmentReference[],
+    skipAnalysis: boolean,
+  ): SpanObject {
+    const attributes = span.attributes;
+    const spanType = spanTypeOf(span.kind);
+    const spanLayer = layerOf(attributes);
+    const startTime = hrTimeToMillis(span.startTime);
+    const endTime = span.ended ? Math.max(startTime, hrTimeToMillis(span.endTime)) : startTime;
+    const isError = span.status.code === SpanStatusCode.ERROR;
+    const name = operationName(span);
+    // core cuts the name to the OAP's limit; a name of exactly that length was (almost surely) cut
+    if (name.length === MAX_ENDPOINT_NAME_LENGTH) this.stats.truncations++;
+    let peer = '';
+    if (spanType === SpanType.Exit) {
+      peer = swSpanOf(span)?.peer ?? peerAddress(attributes);
+    } else if (spanLayer === SpanLayer.MQ && spanType === SpanType.Entry) {
+      peer = peerAddress(attributes);
+    }
+    return {
+      spanId,
+      parentSpanId,
+      startTime,
+      endTime,
+      refs,
+      operationName: name,
+      peer,
+      spanType,
+      spanLayer,
+      componentId: componentOf(span, spanLayer),
+      isError,
+      tags: this.tags(span, spanLayer, peer !== ''),
+      logs: this.logs(span, isError, endTime),
+      skipAnalysis,
+    };
+  }
+
+  /** A stand-in for a span that is not exported, so that span ids stay dense and refs stay valid. */
+  placeholder(spanId: number, parentSpanId: number, startTime: number, endTime: number, refs: SegmentReference[]): SpanObject {
+    return {
+      spanId,
+      parentSpanId,
+      startTime,
+      endTime: Math.max(startTime, endTime),
+      refs,
+      operationName: PLACEHOLDER_OPERATION_NAME,
+      peer: '',
+      spanType: SpanType.Local,
+      spanLayer: SpanLayer.Unknown,
+      componentId: ComponentId.UNKNOWN,
+      isError: false,
+      tags: [{ key: PLACEHOLDER_TAG, value: 'true' }],
+      logs: [],
+      // a placeholder has no real duration: keep it out of the OAP's metrics
+      skipAnalysis: true,
+    };
+  }
+
+  toReference(ref: SegmentRef): SegmentReference {
+    return {
+      refType: ref.refType,
+      traceId: this.cut(ref.traceId, MAX_ID_LENGTH),
+      parentTraceSegmentId: this.cut(ref.parentTraceSegmentId, MAX_ID_LENGTH),
+      parentSpanId: ref.parentSpanId,
+      parentService: this.cut(ref.parentService, MAX_SERVICE_NAME_LENGTH),
+      parentServiceInstance: this.cut(ref.parentServiceInstance, MAX_INSTANCE_NAME_LENGTH),
+      parentEndpoint: this.cut(ref.parentEndpoint, MAX_ENDPOINT_NAME_LENGTH),
+      // not cut: it must equal the client's peer byte for byte (the OAP cuts both the same way)
+      networkAddressUsedAtPeer: ref.networkAddressUsedAtPeer,
+    };
+  }
+
+  /** Cuts a value to `max` characters, counting the truncation. */
+  cut(value: string, max: number): string {
+    if (value.length <= max) return value;
+    this.stats.truncations++;
+    return value.slice(0, max);
+  }
+
+  /**
+   * One pass over the attributes picks the semantic-convention values SkyWalking has tags for
+   * (the stable name wins over the older one) and collects the keys that become tags of their own.
+   */
+  private tags(span: ReadableSpan, layer: SpanLayer, hasPeer: boolean): KeyStringValuePair[] {
+    const a = span.attributes;
+    let url: AttributeValue | undefined;
+    let urlOld: AttributeValue | undefined;
+    let method: AttributeValue | undefined;
+    let methodOld: AttributeValue | undefined;
+    let status: AttributeValue | undefined;
+    let statusOld: AttributeValue | undefined;
+    let rpcStatus: AttributeValue | undefined;
+    let rpcStatusOld: AttributeValue | undefined;
+    let instance: AttributeValue | undefined;
+    let instanceOld: AttributeValue | undefined;
+    let statement: AttributeValue | undefined;
+    let statementOld: AttributeValue | undefined;
+    let operation: AttributeValue | undefined;
+    let operationOld: AttributeValue | undefined;
+    let messaging: AttributeValue | undefined;
+    let topic: AttributeValue | undefined;
+    let topicOld: AttributeValue | undefined;
+    let swTopic: AttributeValue | undefined;
+    let queue: AttributeValue | undefined;
+    let queueOld: AttributeValue | undefined;
+    let latency: AttributeValue | undefined;
+    let others: string[] | undefined;
+    for (const key in a) {
+      const value = a[key];
+      switch (key) {
+        case 'url.full': url = value; continue;
+        case 'http.url': urlOld = value; continue;
+        case 'http.request.method': method = value; continue;
+        case 'http.method': methodOld = value; continue;
+        case 'http.response.status_code': status = value; continue;
+        case 'http.status_code': statusOld = value; continue;
+        case 'rpc.grpc.status_code': rpcStatus = value; continue;
+        case 'rpc.response.status_code': rpcStatusOld = value; continue;
+        case 'db.namespace': instance = value; continue;
+        case 'db.name': instanceOld = value; continue;
+        case 'db.query.text': statement = value; continue;
+        case 'db.statement': statementOld = value; continue;
+        case 'messaging.destination.name': topic = value; continue;
+        case MQ_TOPIC_ATTRIBUTE: swTopic = value; continue;
+        case 'messaging.destination': topicOld = value; continue;
+        case 'messaging.rabbitmq.destination.routing_key': queue = value; continue;
+        case 'messaging.rabbitmq.routing_key': queueOld = value; continue;
+        case TRANSMISSION_LATENCY_ATTRIBUTE: latency = value; continue;
+        // read, and also kept as tags of their own
+        case 'db.operation.name': operation = value; break;
+        case 'db.operation': operationOld = value; break;
+        case 'messaging.system': messaging = value; break;
+      }
+      if (this.filter.allows(key)) (others ??= []).push(key);
+    }
+
+    const tags: KeyStringValuePair[] = [];
+    let urlText = text(url) ?? text(urlOld);
+    let urlBuilt = false;
+    if (urlText === undefined && span.kind === SpanKind.SERVER) {
+      urlText = serverUrl(a);
+      urlBuilt = urlText !== undefined;
+    }
+    if (urlText !== undefined) this.push(tags, SwTag.URL, urlText);
+    const methodText = text(method) ?? text(methodOld);
+    if (methodText !== undefined) this.push(tags, SwTag.HTTP_METHOD, methodText);
+    const statusValue = status ?? statusOld;
+    const statusCode = typeof statusValue === 'string' ? Number(statusValue) : statusValue;
+    if (typeof statusCode === 'number' && Number.isInteger(statusCode)) this.push(tags, SwTag.HTTP_STATUS_CODE, String(statusCode));
+    const rpcText = text(rpcStatus) ?? text(rpcStatusOld);
+    if (rpcText !== undefined) this.push(tags, SwTag.RPC_STATUS_CODE, rpcText);
+
+    const db = dbSystemOf(a);
+    if (db !== undefined) {
+      this.push(tags, SwTag.DB_TYPE, db);
+      const instanceText = text(instance) ?? text(instanceOld);
+      if (instanceText !== undefined) this.push(tags, SwTag.DB_INSTANCE, instanceText);
+      const statementText = text(statement) ?? text(statementOld);
+      if (statementText !== undefined) this.push(tags, SwTag.DB_STATEMENT, statementText);
+      if (layer === SpanLayer.Cache) {
+        this.push(tags, SwTag.CACHE_TYPE, db);
+        const command = (text(operation) ?? text(operationOld) ?? statementText?.split(' ', 1)[0])?.toLowerCase();
+        if (command !== undefined && command !== '') {
+          this.push(tags, SwTag.CACHE_CMD, command);
+          this.push(tags, SwTag.CACHE_OP, CACHE_WRITE_COMMANDS.has(command) ? 'write' : 'read');
+        }
+      }
+    }
+
+    if (messaging !== undefined) {
+      const address = peerAddress(a);
+      if (address !== '') this.push(tags, SwTag.MQ_BROKER, messaging === 'rabbitmq' ? `amqp://${address}` : address);
+      // The instrumentation's SkyWalking topic wins, even when empty (RabbitMQ's default exchange).
+      const topicText = typeof swTopic === 'string' ? text(swTopic) : text(topic) ?? text(topicOld);
+      if (topicText !== undefined) this.push(tags, SwTag.MQ_TOPIC, topicText);
+      const queueText = text(queue) ?? text(queueOld);
+      if (queueText !== undefined) this.push(tags, SwTag.MQ_QUEUE, queueText);
+    }
+
+    if (typeof latency === 'number' && Number.isFinite(latency)) {
+      this.push(tags, SwTag.TRANSMISSION_LATENCY, String(Math.max(0, Math.round(latency))));
+    }
+
+    if (others !== undefined) {
+      for (const key of others) {
+        if ((urlBuilt && URL_PARTS.has(key)) || (hasPeer && PEER_PARTS.has(key))) continue;
+        const value = attributeText(a[key]);
+        if (value !== undefined) this.push(tags, key, value);
+      }
+    }
+    return tags;
+  }
+
+  private push(tags: KeyStringValuePair[], key: string, value: string): void {
+    const max = SEARCHABLE_TAGS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
+    tags.push({ key, value: this.cut(value, max) });
+  }
+
+  private logs(span: ReadableSpan, isError: boolean, endTime: number): Log[] {
+    const events = span.events;
+    const logs: Log[] = [];
+    let errorLogged = false;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const attributes = event.attributes ?? {};
+      const data: KeyStringValuePair[] = [];
+      if (event.name === 'exception') {
+        errorLogged = true;
+        data.push({ key: SwErrorLog.EVENT, value: SwErrorLog.EVENT_ERROR });
+        const kind = attributeText(attributes['exception.type']);
+        if (kind !== undefined) data.push({ key: SwErrorLog.KIND, value: this.cut(kind, MAX_LOG_VALUE_LENGTH) });
+        const message = attributeText(attributes['exception.message']);
+        if (message !== undefined) data.push({ key: SwErrorLog.MESSAGE, value: this.cut(message, MAX_LOG_VALUE_LENGTH) });
+        const stack = attributeText(attributes['exception.stacktrace']);
+        if (stack !== undefined) data.push({ key: SwErrorLog.STACK, value: this.cut(stack, MAX_LOG_VALUE_LENGTH) });
+        for (const key in attributes) {
+          if (key === 'exception.type' || key === 'exception.message' || key === 'exception.stacktrace') continue;
+          const value = attributeText(attributes[key]);
+          if (value !== undefined) data.push({ key, value: this.cut(value, MAX_LOG_VALUE_LENGTH) });
+        }
+      } else {
+        data.push({ key: SwErrorLog.EVENT, value: event.name });
+        for (const key in attributes) {
+          const value = attributeText(attributes[key]);
+          if (value !== undefined) data.push({ key, value: this.cut(value, MAX_LOG_VALUE_LENGTH) });
+        }
+      }
+      logs.push({ time: hrTimeToMillis(event.time), data });
+    }
+    // An error status with a message but no exception event still shows why in the UI.
+    if (isError && !errorLogged && span.status.message) {
+      logs.push({
+        time: endTime,
+        data: [
+          { key: SwErrorLog.EVENT, value: SwErrorLog.EVENT_ERROR },
+          { key: SwErrorLog.MESSAGE, value: this.cut(span.status.message, MAX_LOG_VALUE_LENGTH) },
+        ],
+      });
+    }
+    return logs;
+  }
+}
+
+/** The request URL of a server span from the stable HTTP conventions (scheme, host, path, query). */
+function serverUrl(a: Attributes): string | undefined {
+  const path = text(a['url.path']) ?? text(a['http.target']);
+  if (path === undefined) return undefined;
+  const query = text(a['url.query']);
+  const withQuery = query === undefined || path.includes('?') ? path : `${path}?${query}`;
+  const scheme = text(a['url.scheme']);
+  const host = text(a['server.address']);
+  if (scheme === undefined || host === undefined) return withQuery;
+  const port = text(a['server.port']);
+  return `${scheme}://${host}${port === undefined ? '' : `:${port}`}${withQuery}`;
+}

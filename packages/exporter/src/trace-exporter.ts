@@ -1,0 +1,256 @@
+/**
+ * SkyWalkingTraceExporter: an OpenTelemetry SpanExporter that turns spans into native SkyWalking
+ * segments and sends them to the OAP's TraceSegmentReportService (collectInSync per batch, or the
+ * collect stream). Use it through
+ * SkyWalkingSpanProcessor; under a plain BatchSpanProcessor it still sends valid segments (see the
+ * README for what degrades). export() never throws and always calls back, within the deadline.
+ */
+import { context, diag, type Attributes } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf, type ServiceIdentity } from '@otel-skywalking/core';
+import type { EncodedSegment } from './collect-stream';
+import { CollectorConnection } from './collector-connection';
+import { resolveExporterConfig, type ExporterConfig } from './config';
+import { registerExporterMetrics } from './exporter-metrics';
+import { ExporterStats } from './exporter-stats';
+import { InstanceHeartbeat } from './instance-heartbeat';
+import { SegmentAssembler, type AssembledSegment } from './segment-assembler';
+import { toSegmentObject } from './segment-conversion';
+import { SegmentEncoder } from './segment-encoder';
+import type { SegmentHandovers } from './segment-handover';
+import { SegmentSender } from './segment-sender';
+import { settleWithin } from './settle-within';
+import { SpanConverter } from './span-conversion';
+import type { DropReason, SkyWalkingExporterOptions, SkyWalkingExporterStats } from './types';
+
+const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
+/** Largest message sent in one call: well below the OAP's 50 MiB, small enough to fail fast. */
+const MAX_CALL_BYTES = 4 * 1024 * 1024;
+
+/** @internal How SkyWalkingSpanProcessor wires its exporter (shared stats, resolved config). */
+export interface TraceExporterWiring {
+  config: ExporterConfig;
+  stats: ExporterStats;
+  maxAssemblingSpans: number;
+  maxAssemblingAgeMs: number;
+  shutdownTimeoutMillis: number;
+  handovers: SegmentHandovers;
+}
+
+export class SkyWalkingTraceExporter implements SpanExporter {
+  private readonly config: ExporterConfig;
+  private readonly stats: ExporterStats;
+  private readonly log = new ThrottledDiag();
+  private readonly assembler: SegmentAssembler;
+  private readonly converter: SpanConverter;
+  private readonly encoder = new SegmentEncoder();
+  private readonly connection: CollectorConnection;
+  private readonly sender: SegmentSender;
+  private readonly heartbeat: InstanceHeartbeat;
+  private readonly shutdownTimeoutMillis: number;
+  private lastIdentity: ServiceIdentity | undefined;
+  private shutdownPromise: Promise<void> | undefined;
+  private aborted = false;
+
+  constructor(options: SkyWalkingExporterOptions = {}, wiring?: TraceExporterWiring) {
+    this.config = wiring?.config ?? resolveExporterConfig(options);
+    this.stats = wiring?.stats ?? new ExporterStats();
+    this.shutdownTimeoutMillis = wiring?.shutdownTimeoutMillis ?? this.config.timeoutMillis;
+    this.assembler = new SegmentAssembler(
+      {
+        carry: true,
+        maxAssemblingSpans: wiring?.maxAssemblingSpans ?? 8192,
+        maxAssemblingAgeMs: wiring?.maxAssemblingAgeMs ?? 60_000,
+        handovers: wiring?.handovers,
+      },
+      this.stats,
+    );
+    this.converter = new SpanConverter(this.config, this.stats);
+    this.connection = new CollectorConnection(this.config);
+    this.sender = new SegmentSender(this.config, this.connection, this.stats, this.log);
+    this.heartbeat = new InstanceHeartbeat(this.config, this.connection, this.log);
+    if (wiring === undefined && options.meterProvider !== undefined) {
+      registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats);
+    }
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.shutdownPromise !== undefined) {
+      this.stats.drop('shutdown', spans.length, 0);
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
+      return;
+    }
+    // The work runs on the next turn, so the span.end() that filled the batch does not pay for it;
+    // the batch processor waits for the callback before it starts another batch.
+    const exportContext = suppressTracing(context.active());
+    setImmediate(() => context.with(exportContext, () => this.exportNow(spans, resultCallback)));
+  }
+
+  /** Sends segments still waiting for spans of theirs and waits (bounded) for what is in flight. */
+  forceFlush(): Promise<void> {
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    return settleWithin(this.flush(Date.now() + this.config.timeoutMillis), this.config.timeoutMillis);
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.shutdownNow();
+    return this.shutdownPromise;
+  }
+
+  getStats(): SkyWalkingExporterStats {
+    const s = this.stats;
+    const breaker = this.sender.breaker;
+    return {
+      spansExported: s.spansExported,
+      segmentsExported: s.segmentsExported,
+      bytesExported: s.bytesExported,
+      exportsSucceeded: s.exportsSucceeded,
+      exportsFailed: s.exportsFailed,
+      droppedSpans: { ...s.droppedSpans },
+      droppedSegments: { ...s.droppedSegments },
+      truncations: s.truncations,
+      incompleteSegments: s.incompleteSegments,
+      exportLatencyMs: {
+        count: s.latencyCount,
+        mean: s.latencyCount === 0 ? 0 : s.latencySum / s.latencyCount,
+        max: s.latencyMax,
+        last: s.latencyLast,
+      },
+      circuit: {
+        state: breaker.state,
+        consecutiveFailures: breaker.consecutiveFailures,
+        opened: breaker.opened,
+        openUntil: breaker.openUntil,
+      },
+      collector: this.connection.address,
+      lastError: s.lastError,
+      inFlightStreams: this.sender.inFlight,
+      pendingSegments: this.sender.pendingSegments,
+      assemblingSpans: this.assembler.assemblingSpans,
+    };
+  }
+
+  /** @internal Lets the processor start the instance heartbeat before the first export. */
+  observeResource(resource: { attributes: Attributes } | undefined): void {
+    this.observeIdentity(identityOf(resource));
+  }
+
+  /** @internal Why a batch given now would be dropped unsent (circuit open, shut down), if it would. */
+  refusal(): DropReason | undefined {
+    return this.sender.refusal();
+  }
+
+  /** @internal Ends everything now (the processor's shutdown ran out of time). */
+  abort(): void {
+    this.shutdownPromise ??= Promise.resolve();
+    this.aborted = true;
+    for (const segment of this.assembler.drain()) this.stats.drop('shutdown', segment.spanCount, 1);
+    this.heartbeat.stop();
+    this.sender.close();
+    this.connection.close();
+  }
+
+  private exportNow(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.aborted) {
+      this.stats.drop('shutdown', spans.length, 0);
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
+      return;
+    }
+    let segments: AssembledSegment[];
+    try {
+      segments = this.assembler.add(spans, Date.now());
+    } catch (err) {
+      this.stats.drop('conversion_error', spans.length, 0);
+      this.log.error('assemble', `could not group spans into segments: ${(err as Error).message}`);
+      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
+      return;
+    }
+    this.send(segments, resultCallback);
+  }
+
+  private send(segments: AssembledSegment[], resultCallback: (result: ExportResult) => void): void {
+    const refusal = this.sender.refusal(Date.now());
+    if (refusal !== undefined && segments.length > 0) {
+      // The circuit is open: drop without spending CPU on encoding.
+      let spans = 0;
+      for (const segment of segments) spans += segment.spanCount;
+      this.stats.drop(refusal, spans, segments.length);
+      if (refusal === 'circuit_open') this.log.warn(refusal, 'the collector circuit is open after repeated failures; dropping segments (see getStats())');
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error(`segments dropped: ${refusal}`) });
+      return;
+    }
+    const encoded: EncodedSegment[] = [];
+    for (const segment of segments) {
+      let bytes: Buffer;
+      try {
+        bytes = this.encoder.encode(toSegmentObject(segment, this.converter));
+      } catch (err) {
+        this.stats.drop('conversion_error', segment.spanCount, 1);
+        this.log.error('convert', `could not convert a segment: ${(err as Error).message}`);
+        continue;
+      }
+      if (bytes.length > OAP_MAX_MESSAGE_BYTES) {
+        this.stats.drop('too_large', segment.spanCount, 1);
+        this.log.warn('too_large', `dropped a segment of ${bytes.length} bytes (the OAP accepts ${OAP_MAX_MESSAGE_BYTES})`);
+        continue;
+      }
+      if (segment.sizeLimited) this.stats.incompleteSegments++;
+      const last = this.lastIdentity;
+      if (last === undefined || last.service !== segment.service || last.instance !== segment.instance) {
+        this.observeIdentity({ service: segment.service, instance: segment.instance });
+      }
+      encoded.push({ bytes, spanCount: segment.spanCount });
+    }
+    if (encoded.length === 0) {
+      resultCallback(SUCCESS);
+      return;
+    }
+    // A batch goes out in calls of at most MAX_CALL_BYTES; the export is done when all are.
+    const calls: EncodedSegment[][] = [[]];
+    let bytes = 0;
+    for (const segment of encoded) {
+      if (bytes > 0 && bytes + segment.bytes.length > MAX_CALL_BYTES) {
+        calls.push([]);
+        bytes = 0;
+      }
+      calls[calls.length - 1].push(segment);
+      bytes += segment.bytes.length;
+    }
+    let remaining = calls.length;
+    let failure: Error | undefined;
+    for (const call of calls) {
+      this.sender.send(call, (outcome) => {
+        if (!outcome.ok) failure ??= outcome.error ?? new Error('export failed');
+        if (--remaining === 0) resultCallback(failure === undefined ? SUCCESS : { code: ExportResultCode.FAILED, error: failure });
+      });
+    }
+  }
+
+  private observeIdentity(identity: ServiceIdentity): void {
+    this.lastIdentity = identity;
+    this.heartbeat.observe(identity);
+  }
+
+  private async flush(deadline: number): Promise<void> {
+    const rest = this.assembler.drain();
+    if (rest.length > 0) {
+      await new Promise<void>((resolve) =>
+        context.with(suppressTracing(context.active()), () => this.send(rest, () => resolve())),
+      );
+    }
+    await this.sender.whenIdle(Math.max(0, deadline - Date.now()));
+  }
+
+  private async shutdownNow(): Promise<void> {
+    this.heartbeat.stop();
+    try {
+      await settleWithin(this.flush(Date.now() + this.shutdownTimeoutMillis), this.shutdownTimeoutMillis);
+    } catch (err) {
+      diag.debug('otel-skywalking: flush at shutdown failed', err);
+    } finally {
+      this.sender.close();
+      this.connection.close();
+    }
+  }
+}

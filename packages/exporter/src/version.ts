@@ -1,0 +1,2 @@
+/** This package's version, sent as the gRPC user agent and as the meter version. */
+export const VERSION = '0.1.0';
