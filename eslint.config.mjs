@@ -9,7 +9,7 @@ const nodeGlobals = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ['**/build/**', '**/node_modules/**', '**/*.d.ts', 'packages/core/proto/**', '.brief/**'] },
+  { ignores: ['**/build/**', '**/node_modules/**', '**/*.d.ts', 'packages/core/proto/**', '.brief/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,7 +19,7 @@ import {
   type SegmentObject,
 } from '@otel-skywalking/core/protocol';
 import { ThrottledDiag } from '@otel-skywalking/core';
-import type { CollectorTlsOptions } from './types';
+import type { CollectorStats, CollectorTlsOptions } from './types';
 
 type MessageType = ReturnType<typeof loadProtocol>['SegmentObject'];
 
@@ -45,20 +45,22 @@ export interface ReceiverLimits {
   streamIdleTimeoutMs: number;
 }
 
-export interface ReceiverCounters {
-  bytesReceived: number;
-  messagesMalformed: number;
-  callsUnauthenticated: number;
-  callsOverLimit: number;
-  callsAborted: number;
-  callsStarted: number;
-  callsActive: number;
-  streamsOpened: number;
-  streamsIdleTimedOut: number;
-  collectInSyncCalls: number;
-  propertiesReports: number;
-  keepAlives: number;
-}
+/** The receiver's share of the collector's stats (documented on CollectorStats). */
+export type ReceiverCounters = Pick<
+  CollectorStats,
+  | 'bytesReceived'
+  | 'messagesMalformed'
+  | 'callsUnauthenticated'
+  | 'callsOverLimit'
+  | 'callsAborted'
+  | 'callsStarted'
+  | 'callsActive'
+  | 'streamsOpened'
+  | 'streamsIdleTimedOut'
+  | 'collectInSyncCalls'
+  | 'propertiesReports'
+  | 'keepAlives'
+>;
 
 /** The OAP answers every trace and management call with an empty Commands. */
 const EMPTY_COMMANDS: Commands = { commands: [] };

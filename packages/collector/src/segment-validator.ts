@@ -7,6 +7,7 @@ import {
   MAX_ID_LENGTH,
   MAX_INSTANCE_NAME_LENGTH,
   MAX_SEARCHABLE_TAG_LENGTH,
+  SEARCHABLE_TAG_KEYS,
   MAX_SERVICE_NAME_LENGTH,
   SwTag,
 } from '@otel-skywalking/core';
@@ -20,17 +21,6 @@ const MAX_EPOCH_MS = 4_102_444_800_000;
 const MAX_SPAN_LAYER = 6;
 const INTEGER = /^[+-]?\d+$/;
 
-/** Tag keys the OAP indexes by default (SW_SEARCHABLE_TAG_KEYS). */
-const SEARCHABLE_TAG_KEYS: ReadonlySet<string> = new Set([
-  SwTag.HTTP_METHOD,
-  SwTag.HTTP_STATUS_CODE,
-  SwTag.RPC_STATUS_CODE,
-  SwTag.DB_TYPE,
-  SwTag.DB_INSTANCE,
-  SwTag.MQ_QUEUE,
-  SwTag.MQ_TOPIC,
-  SwTag.MQ_BROKER,
-]);
 
 /** Builds a violation with the rule's severity. */
 export function violation(

@@ -25,3 +25,15 @@ export const SwErrorLog = {
   MESSAGE: 'message',
   STACK: 'stack',
 } as const;
+
+/** Tag keys the OAP indexes by default (SW_SEARCHABLE_TAG_KEYS); their key=value must fit MAX_SEARCHABLE_TAG_LENGTH. */
+export const SEARCHABLE_TAG_KEYS: ReadonlySet<string> = new Set([
+  SwTag.HTTP_METHOD,
+  SwTag.HTTP_STATUS_CODE,
+  SwTag.RPC_STATUS_CODE,
+  SwTag.DB_TYPE,
+  SwTag.DB_INSTANCE,
+  SwTag.MQ_QUEUE,
+  SwTag.MQ_TOPIC,
+  SwTag.MQ_BROKER,
+]);

@@ -32,6 +32,7 @@ const {
   MAX_INSTANCE_NAME_LENGTH,
   MAX_SEARCHABLE_TAG_LENGTH,
   MAX_SERVICE_NAME_LENGTH,
+  SEARCHABLE_TAG_KEYS,
   SwErrorLog,
   SwTag,
   operationName,
@@ -42,16 +43,6 @@ const {
 /** Log values (stack traces) may be longer than tags; this keeps one span's logs bounded. */
 const MAX_LOG_VALUE_LENGTH = 8192;
 
-const SEARCHABLE_TAGS: ReadonlySet<string> = new Set([
-  SwTag.HTTP_METHOD,
-  SwTag.HTTP_STATUS_CODE,
-  SwTag.RPC_STATUS_CODE,
-  SwTag.DB_TYPE,
-  SwTag.DB_INSTANCE,
-  SwTag.MQ_QUEUE,
-  SwTag.MQ_TOPIC,
-  SwTag.MQ_BROKER,
-]);
 
 /** Attributes reported through a SkyWalking field or well-known tag, so not repeated as raw tags. */
 const MAPPED_ATTRIBUTES: ReadonlySet<string> = new Set([
@@ -436,8 +427,9 @@ export class SpanConverter {
     if (messaging !== undefined) {
       const address = peerAddress(a);
       if (address !== '') this.push(tags, SwTag.MQ_BROKER, messaging === 'rabbitmq' ? `amqp://${address}` : address);
-      // The instrumentation's SkyWalking topic wins, even when empty (RabbitMQ's default exchange).
-      const topicText = typeof swTopic === 'string' ? text(swTopic) : text(topic) ?? text(topicOld);
+      // The instrumentation's SkyWalking topic wins, even when empty (RabbitMQ's default exchange, which
+      // SkyWalking's Java agent also reports as an empty mq.topic).
+      const topicText = typeof swTopic === 'string' ? swTopic : text(topic) ?? text(topicOld);
       if (topicText !== undefined) this.push(tags, SwTag.MQ_TOPIC, topicText);
       const queueText = text(queue) ?? text(queueOld);
       if (queueText !== undefined) this.push(tags, SwTag.MQ_QUEUE, queueText);
@@ -458,7 +450,7 @@ export class SpanConverter {
   }
 
   private push(tags: KeyStringValuePair[], key: string, value: string): void {
-    const max = SEARCHABLE_TAGS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
+    const max = SEARCHABLE_TAG_KEYS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
     tags.push({ key, value: this.cut(value, max) });
   }
 
