@@ -17,7 +17,7 @@ import {
   type SegmentReference,
   type SpanObject,
 } from '@otel-skywalking/core/protocol';
-import { PLACEHOLDER_OPERATION_NAME, PLACEHOLDER_TAG, TRANSMISSION_LATENCY_ATTRIBUTE } from './attributes';
+import { PLACEHOLDER_OPERATION_NAME, PLACEHOLDER_TAG } from './attributes';
 import type { ExporterStats } from './exporter-stats';
 import type { TagAttributeFilter } from './types';
 
@@ -35,6 +35,7 @@ const {
   SEARCHABLE_TAG_KEYS,
   SwErrorLog,
   SwTag,
+  TRANSMISSION_LATENCY_ATTRIBUTE,
   operationName,
   peerAddress,
   swSpanOf,

@@ -8,7 +8,8 @@
 import { context, diag, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf, type ServiceIdentity } from '@otel-skywalking/core';
+import * as core from '@otel-skywalking/core';
+import type { ServiceIdentity } from '@otel-skywalking/core';
 import type { EncodedSegment } from './collect-stream';
 import { CollectorConnection } from './collector-connection';
 import { resolveExporterConfig, type ExporterConfig } from './config';
@@ -23,6 +24,9 @@ import { SegmentSender } from './segment-sender';
 import { settleWithin } from './settle-within';
 import { SpanConverter } from './span-conversion';
 import type { DropReason, SkyWalkingExporterOptions, SkyWalkingExporterStats } from './types';
+
+// Bound once: the package index re-exports through getters, which cost a call on every use.
+const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf } = core;
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 /** Largest message sent in one call: well below the OAP's 50 MiB, small enough to fail fast. */
