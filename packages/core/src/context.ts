@@ -2,7 +2,7 @@
  * OpenTelemetry Context keys that carry what SkyWalking needs and OpenTelemetry does not keep.
  * Values are immutable; every setter returns a new Context.
  */
-import { createContextKey, type Context } from '@opentelemetry/api';
+import { createContextKey, trace, type Context } from '@opentelemetry/api';
 import { decodeSw8, type Sw8Header } from './codec/sw8';
 import { countRejected } from './stats';
 import type { Sw8Extension } from './codec/sw8x';
@@ -18,9 +18,9 @@ const EXTENSION = createContextKey('otel-skywalking sw8-x');
 const SEND_TIMESTAMP = createContextKey('otel-skywalking inject send timestamp');
 
 /**
- * Holds an incoming sw8 in the Context. When traceparent already gave the parent, only the raw
- * header is kept at extract time and the reference fields are decoded on first use (by the
- * segment bookkeeping, for a recording local root), so sampled-out traffic never pays for them.
+ * An incoming sw8. When traceparent already gave the parent, only the raw header is kept at extract
+ * time and the reference fields are decoded on first use (by the segment bookkeeping, for a
+ * recording local root), so sampled-out traffic never pays for them.
  */
 interface Sw8Holder {
   readonly raw: string | undefined;
@@ -30,20 +30,40 @@ interface Sw8Holder {
   decoded: IncomingSw8 | null | undefined;
 }
 
-export function setIncomingSw8(context: Context, header: IncomingSw8): Context {
-  const holder: Sw8Holder = { raw: undefined, otelTraceId: header.otelTraceId, sampled: header.sampled, decoded: header };
+/**
+ * The header belongs to the remote parent it arrived with, so it is kept on that parent's
+ * SpanContext object (created by the extract that read it): that saves a Context copy per
+ * request (bench/propagator.bench.ts). A SpanContext that cannot take it uses a Context value.
+ */
+const HOLDER = Symbol.for('otel-skywalking.incoming-sw8');
+type HolderCarrier = { [HOLDER]?: Sw8Holder };
+
+function keep(context: Context, holder: Sw8Holder): Context {
+  const parent = trace.getSpanContext(context) as HolderCarrier | undefined;
+  if (parent !== undefined && Object.isExtensible(parent)) {
+    parent[HOLDER] = holder;
+    return context;
+  }
   return context.setValue(INCOMING_SW8, holder);
+}
+
+function holderOf(context: Context): Sw8Holder | undefined {
+  return (trace.getSpanContext(context) as HolderCarrier | undefined)?.[HOLDER] ?? (context.getValue(INCOMING_SW8) as Sw8Holder | undefined);
+}
+
+/** Keeps a decoded sw8 with the context's remote parent (the span context the header produced). */
+export function setIncomingSw8(context: Context, header: IncomingSw8): Context {
+  return keep(context, { raw: undefined, otelTraceId: header.otelTraceId, sampled: header.sampled, decoded: header });
 }
 
 /** Keeps an sw8 whose trace id and sample flag were checked, to be decoded in full when needed. */
 export function setIncomingSw8Raw(context: Context, raw: string, otelTraceId: string, sampled: boolean): Context {
-  const holder: Sw8Holder = { raw, otelTraceId, sampled, decoded: undefined };
-  return context.setValue(INCOMING_SW8, holder);
+  return keep(context, { raw, otelTraceId, sampled, decoded: undefined });
 }
 
-/** The sw8 header extracted into this context (or an ancestor), if any and if well-formed. */
+/** The sw8 header that came with this context's remote parent, if any and if well-formed. */
 export function getIncomingSw8(context: Context): IncomingSw8 | undefined {
-  const holder = context.getValue(INCOMING_SW8) as Sw8Holder | undefined;
+  const holder = holderOf(context);
   if (holder === undefined) return undefined;
   if (holder.decoded === undefined) {
     const header = holder.raw === undefined ? undefined : decodeSw8(holder.raw);
@@ -59,7 +79,7 @@ export function getIncomingSw8(context: Context): IncomingSw8 | undefined {
 
 /** The sample flag (sw8 field 1) of the incoming header, without decoding the rest. */
 export function getIncomingSw8Sampled(context: Context): boolean | undefined {
-  return (context.getValue(INCOMING_SW8) as Sw8Holder | undefined)?.sampled;
+  return holderOf(context)?.sampled;
 }
 
 export function setSw8Extension(context: Context, extension: Sw8Extension): Context {

@@ -66,7 +66,24 @@ export class Segment {
 
   /** The endpoint: the local root's operation name now (it may be renamed, e.g. when a route is known). */
   get endpoint(): string {
-    return operationName(this.root);
+    return this.endpointWith(undefined);
+  }
+
+  private memo: { name: string; route: unknown; knownRoute: string | undefined; value: string } | undefined;
+
+  /**
+   * The endpoint, with a route a framework matched but has not yet put on the root span. Only the
+   * root's name and route change after it starts (method and path are set at start), so the
+   * result is kept until one of them does: every inject asks for it.
+   */
+  endpointWith(knownRoute: string | undefined): string {
+    const root = this.root;
+    const route = root.attributes['http.route'];
+    const memo = this.memo;
+    if (memo !== undefined && memo.name === root.name && memo.route === route && memo.knownRoute === knownRoute) return memo.value;
+    const value = operationName(root, knownRoute);
+    this.memo = { name: root.name, route, knownRoute, value };
+    return value;
   }
 }
 

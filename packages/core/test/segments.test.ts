@@ -160,6 +160,22 @@ describe('SegmentTracker', () => {
     assert.equal(tracker.getStats().openSegments, 1);
   });
 
+  it('keeps the endpoint current as the root is renamed or gets its route', () => {
+    const { tracer } = setup();
+    const root = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/orders/7' } });
+    const segment = swSpanOf(root)!.segment;
+    assert.equal(segment.endpoint, 'GET:/orders/7');
+    assert.equal(segment.endpointWith('/orders/:id'), 'GET:/orders/:id', 'a route known from the framework');
+    assert.equal(segment.endpoint, 'GET:/orders/7');
+    root.setAttribute('http.route', '/orders/:id');
+    assert.equal(segment.endpoint, 'GET:/orders/:id');
+    const job = tracer.startSpan('nightly');
+    const jobSegment = swSpanOf(job)!.segment;
+    assert.equal(jobSegment.endpoint, 'nightly');
+    job.updateName('nightly-2');
+    assert.equal(jobSegment.endpoint, 'nightly-2');
+  });
+
   it('lets the first tracker own a span when two are registered', () => {
     const first = new SegmentTracker();
     const second = new SegmentTracker();

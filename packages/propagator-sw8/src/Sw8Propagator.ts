@@ -283,10 +283,8 @@ export class Sw8Propagator implements TextMapPropagator {
  */
 function endpointOf(segment: Segment, context: Context): string {
   const rpc = getRPCMetadata(context);
-  if (rpc?.type === RPCType.HTTP && rpc.route !== undefined && (rpc.span as object) === segment.root) {
-    return operationName(segment.root, rpc.route);
-  }
-  return segment.endpoint;
+  const known = rpc?.type === RPCType.HTTP && (rpc.span as object) === segment.root ? rpc.route : undefined;
+  return segment.endpointWith(known);
 }
 
 /** Adds the original SkyWalking trace id to tracestate, when it fits there. */
