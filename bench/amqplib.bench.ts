@@ -13,6 +13,7 @@
 //
 //   node bench/build/amqplib.bench.js [--messages 10000] [--passes 2]
 import { spawnSync } from 'node:child_process';
+import { numberOption } from './harness';
 
 const OURS = '@otel-skywalking/instrumentation-amqplib';
 const OURS_UNSAMPLED = '@otel-skywalking/instrumentation-amqplib, sampling 0';
@@ -49,11 +50,6 @@ interface RoundResult {
   spans: number;
 }
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : NaN;
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
 
 /** Child process: sets up one variant, then publishes and consumes `messages` per round. */
 async function runVariant(variant: Variant, messages: number): Promise<RoundResult[]> {
@@ -184,8 +180,8 @@ function median(values: number[]): number {
 }
 
 function main(): void {
-  const messages = option('messages', 10_000);
-  const passes = option('passes', 2);
+  const messages = Math.floor(numberOption('messages', 10_000));
+  const passes = Math.floor(numberOption('passes', 2));
   const samples = new Map<Variant, RoundResult[]>(VARIANTS.map((v) => [v, []]));
   for (let pass = 0; pass < passes; pass++) {
     for (const variant of VARIANTS) {
@@ -229,7 +225,7 @@ function main(): void {
 
 const variantAt = process.argv.indexOf('--variant');
 if (variantAt >= 0) {
-  runVariant(process.argv[variantAt + 1] as Variant, option('messages', 10_000)).then(
+  runVariant(process.argv[variantAt + 1] as Variant, Math.floor(numberOption('messages', 10_000))).then(
     (results) => process.stdout.write(`${JSON.stringify(results)}\n`),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

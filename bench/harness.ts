@@ -44,3 +44,10 @@ export function report(title: string, results: Result[]): void {
     console.log(`| ${r.name} | ${r.nsPerOp.toFixed(0)} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${(r.nsPerOp / base.nsPerOp).toFixed(2)}× |`);
   }
 }
+
+/** `--name value` from the command line: a positive number, else the fallback. */
+export function numberOption(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}

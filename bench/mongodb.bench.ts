@@ -22,6 +22,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { numberOption } from './harness';
 
 const VARIANTS = ['uninstrumented', '@otel-skywalking/instrumentation-mongodb', '@opentelemetry/instrumentation-mongodb'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -54,11 +55,6 @@ interface RoundResult {
   failures: number;
 }
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -265,8 +261,8 @@ class VariantProcess {
 }
 
 async function main(): Promise<void> {
-  const seconds = option('seconds', 1);
-  const rounds = option('rounds', 8);
+  const seconds = numberOption('seconds', 1);
+  const rounds = numberOption('rounds', 8);
   const { uri, child } = await startServer();
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   try {
