@@ -107,8 +107,3 @@ export function localIdentity(): ServiceIdentity {
   defaultIdentity ??= resolveIdentity();
   return defaultIdentity;
 }
-
-/** Sets the identity used where no span resource is at hand (non-recording spans). */
-export function setLocalIdentity(identity: ServiceIdentity): void {
-  defaultIdentity = identity;
-}

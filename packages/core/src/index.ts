@@ -9,7 +9,7 @@ export * from './semantics';
 export * from './context';
 export * from './segments';
 export { getCoreStats, countRejected, coreStats, type CoreStats } from './stats';
-export { decodeSw8, encodeSw8, encodeSw8Ids, peekSw8, type Sw8Header } from './codec/sw8';
+export { decodeSw8, encodeSw8, peekSw8, type Sw8Header } from './codec/sw8';
 export { decodeCorrelation, encodeCorrelation, type CorrelationResult } from './codec/correlation';
 export { decodeSw8Extension, encodeSw8Extension, type Sw8Extension } from './codec/sw8x';
 export { decodeBase64, encodeBase64 } from './codec/base64';

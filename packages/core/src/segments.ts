@@ -46,8 +46,6 @@ export class Segment {
   finished = false;
   /** True when the tracker let go of the segment (cap or age) before its spans ended. */
   evicted = false;
-  /** sw8 fields 2 and 3 for this segment, encoded by the propagator on its first inject. */
-  encodedIds: string | undefined = undefined;
 
   constructor(
     readonly id: string,

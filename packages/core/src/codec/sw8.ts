@@ -108,19 +108,13 @@ function parseSpanId(value: string, start: number, end: number): number {
   return n <= MAX_SPAN_ID ? n : -1;
 }
 
-/** Fields 2 and 3 of sw8 (`b64(traceId)-b64(segmentId)`), which a segment can compute once. */
-export function encodeSw8Ids(traceId: string, segmentId: string): string {
-  return encodeBase64Once(traceId) + '-' + encodeBase64Once(segmentId);
-}
-
-/**
- * Writes an sw8 value. Repeating names (service, instance, endpoint, address) use cached
- * encodings; `encodedIds` (from encodeSw8Ids) saves encoding the ids again.
- */
-export function encodeSw8(header: Sw8Header, encodedIds?: string): string {
+/** Writes an sw8 value. Repeating names (service, instance, endpoint, address) use cached encodings. */
+export function encodeSw8(header: Sw8Header): string {
   return (
     (header.sampled ? '1-' : '0-') +
-    (encodedIds ?? encodeSw8Ids(header.traceId, header.parentSegmentId)) +
+    encodeBase64Once(header.traceId) +
+    '-' +
+    encodeBase64Once(header.parentSegmentId) +
     '-' +
     header.parentSpanId +
     '-' +
