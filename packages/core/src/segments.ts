@@ -46,6 +46,14 @@ export class Segment {
   finished = false;
   /** True when the tracker let go of the segment (cap or age) before its spans ended. */
   evicted = false;
+  /**
+   * @internal The tracker's list of open segments, oldest first, linked through the segments
+   * themselves: a Map with one insert and one delete per request kept reallocating its table in
+   * V8's old generation, which then needed full collections (bench/exporter-http.bench.ts).
+   */
+  olderOpen: Segment | undefined = undefined;
+  /** @internal */
+  newerOpen: Segment | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -134,7 +142,10 @@ export interface SegmentTrackerStats {
 }
 
 export class SegmentTracker {
-  private readonly open = new Map<string, Segment>();
+  /** Open segments, a list from the oldest (Segment.newerOpen) to the newest. */
+  private oldestOpen: Segment | undefined;
+  private newestOpen: Segment | undefined;
+  private openCount = 0;
   private readonly maxOpenSegments: number;
   private readonly maxSegmentAgeMs: number;
   private readonly onSegmentEnd?: (segment: Segment, reason: SegmentEndReason) => void;
@@ -169,7 +180,7 @@ export class SegmentTracker {
     segment.openSpans--;
     if (segment.openSpans <= 0 && !segment.finished) {
       segment.finished = true;
-      this.open.delete(segment.id);
+      this.unlink(segment);
       this.stats.segmentsEnded++;
       this.notify(segment, 'ended');
     }
@@ -180,12 +191,19 @@ export class SegmentTracker {
   }
 
   shutdown(): Promise<void> {
-    this.open.clear();
+    while (this.oldestOpen !== undefined) this.unlink(this.oldestOpen);
     return Promise.resolve();
   }
 
   getStats(): SegmentTrackerStats {
-    return { openSegments: this.open.size, ...this.stats };
+    return { openSegments: this.openCount, ...this.stats };
+  }
+
+  /** The segments open now, oldest first. */
+  openSegments(): Segment[] {
+    const out: Segment[] = [];
+    for (let segment = this.oldestOpen; segment !== undefined; segment = segment.newerOpen) out.push(segment);
+    return out;
   }
 
   private track(span: TrackableSpan, parentContext: Context): void {
@@ -248,14 +266,36 @@ export class SegmentTracker {
     );
     tag(span, { segment, spanId: segment.spanCount++, parentSpanId: -1 });
     segment.openSpans = 1;
-    this.open.set(segment.id, segment);
+    this.link(segment);
     this.stats.segmentsStarted++;
   }
 
-  /** Map order is age order: only the oldest entries are ever looked at. */
+  private link(segment: Segment): void {
+    segment.olderOpen = this.newestOpen;
+    if (this.newestOpen === undefined) this.oldestOpen = segment;
+    else this.newestOpen.newerOpen = segment;
+    this.newestOpen = segment;
+    this.openCount++;
+  }
+
+  private unlink(segment: Segment): void {
+    const { olderOpen, newerOpen } = segment;
+    if (olderOpen === undefined) {
+      if (this.oldestOpen !== segment) return; // not in the list
+      this.oldestOpen = newerOpen;
+    } else {
+      olderOpen.newerOpen = newerOpen;
+    }
+    if (newerOpen === undefined) this.newestOpen = olderOpen;
+    else newerOpen.olderOpen = olderOpen;
+    segment.olderOpen = segment.newerOpen = undefined;
+    this.openCount--;
+  }
+
+  /** The list is in age order: only the oldest segments are ever looked at. */
   private evictStale(now: number): void {
-    for (const segment of this.open.values()) {
-      if (this.open.size >= this.maxOpenSegments) {
+    for (let segment = this.oldestOpen; segment !== undefined; segment = this.oldestOpen) {
+      if (this.openCount >= this.maxOpenSegments) {
         this.stats.evictedByCap++;
       } else if (now - segment.startedAt > this.maxSegmentAgeMs) {
         this.stats.evictedByAge++;
@@ -264,7 +304,7 @@ export class SegmentTracker {
       }
       segment.finished = true;
       segment.evicted = true;
-      this.open.delete(segment.id);
+      this.unlink(segment);
       this.notify(segment, 'evicted');
     }
   }

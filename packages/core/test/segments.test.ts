@@ -151,6 +151,29 @@ describe('SegmentTracker', () => {
     assert.ok(tracker.getStats().openSegments <= 3);
   });
 
+  it('lists open segments oldest first while segments end in any order', () => {
+    const { tracer, tracker } = setup({ maxOpenSegments: 4 });
+    const roots = Array.from({ length: 5 }, (_, i) => tracer.startSpan(`r${i}`));
+    const names = () => tracker.openSegments().map((s) => s.root.name);
+    assert.deepEqual(names(), ['r1', 'r2', 'r3', 'r4'], 'r0 evicted by the cap');
+    roots[2].end(); // middle
+    roots[4].end(); // newest
+    roots[1].end(); // oldest
+    assert.deepEqual(names(), ['r3']);
+    roots[0].end(); // already evicted: nothing changes
+    assert.deepEqual(names(), ['r3']);
+    const next = tracer.startSpan('r5');
+    assert.deepEqual(names(), ['r3', 'r5']);
+    roots[3].end();
+    next.end();
+    assert.deepEqual(names(), []);
+    assert.equal(tracker.getStats().openSegments, 0);
+    tracer.startSpan('r6');
+    void tracker.shutdown();
+    assert.deepEqual(names(), []);
+    assert.equal(tracker.getStats().openSegments, 0);
+  });
+
   it('evicts segments older than the age limit', async () => {
     const { tracer, tracker } = setup({ maxSegmentAgeMs: 1 });
     tracer.startSpan('leaked');

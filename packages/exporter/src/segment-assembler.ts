@@ -1,7 +1,9 @@
 /**
  * Where spans become segments. Spans the SegmentTracker knows carry their segment and SkyWalking
- * span id (swSpanOf); they are gathered per segment until all of them arrived, which also joins a
- * segment that the batch processor split over consecutive batches. Spans nobody tracked (the
+ * span id (swSpanOf). SkyWalkingSpanProcessor holds them until their segment ends and assembles it
+ * then (assembleSegment). Under a plain BatchSpanProcessor with a SegmentTracker registered, they
+ * are gathered per segment until all of them arrived, which also joins a segment that the batch
+ * processor split over consecutive batches. Spans nobody tracked (the
  * exporter under a plain BatchSpanProcessor) are grouped per batch by their local root, and get
  * span ids here. Every segment that leaves is valid: span 0 with parent -1, ids dense; a missing
  * span becomes a placeholder and the segment is marked isSizeLimited.
@@ -10,7 +12,6 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as core from '@otel-skywalking/core';
 import type { Segment, SegmentRef } from '@otel-skywalking/core';
 import type { ExporterStats } from './exporter-stats';
-import type { SegmentHandovers } from './segment-handover';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
 const { identityOf, segmentIdFor, swSpanOf, swTraceIdOf } = core;
@@ -40,8 +41,6 @@ export interface SegmentAssemblerOptions {
   maxAssemblingSpans: number;
   /** An incomplete segment older than this is emitted incomplete. */
   maxAssemblingAgeMs: number;
-  /** What SkyWalkingSpanProcessor handed over, when it drives this exporter. */
-  handovers?: SegmentHandovers;
 }
 
 /** Segment ids sent already, the most recent `max` of them (late spans of those are dropped). */
@@ -82,8 +81,8 @@ class PartialSegment {
 
 export class SegmentAssembler {
   private readonly partial = new Map<Segment, PartialSegment>();
-  // Only needed without the processor (which never lets a span of a sent segment through): ids,
-  // not Segment objects, so that nothing keeps a root span alive.
+  // Spans of a segment that already left are dropped, not sent as a second segment with the same
+  // id. Kept as ids, not Segment objects, so that nothing keeps a root span alive.
   private readonly emitted = new RecentIds(8192);
   private partialSpans = 0;
 
@@ -110,7 +109,7 @@ export class SegmentAssembler {
         continue;
       }
       const segment = sw.segment;
-      if (this.options.carry && this.options.handovers === undefined && this.emitted.has(segment.id)) {
+      if (this.options.carry && this.emitted.has(segment.id)) {
         // its segment already left (incomplete); sending it again would duplicate the segment id
         this.stats.drop('segment_closed', 1, 0);
         continue;
@@ -148,9 +147,7 @@ export class SegmentAssembler {
   }
 
   private isComplete(partial: PartialSegment): boolean {
-    const handover = this.options.handovers?.get(partial.segment);
-    if (handover !== undefined) return partial.count >= handover.spanCount;
-    // Without the processor: the segment must have ended and every span of it arrived.
+    // The segment must have ended and every span of it arrived.
     return partial.segment.finished && partial.count >= partial.segment.spanCount;
   }
 
@@ -168,33 +165,60 @@ export class SegmentAssembler {
     const segment = partial.segment;
     this.partial.delete(segment);
     this.partialSpans -= partial.count;
-    if (this.options.carry && this.options.handovers === undefined) this.emitted.add(segment.id);
-    const spans = partial.spans;
-    const parents = partial.parents;
-    let holes = 0;
-    for (let id = 0; id < spans.length; id++) {
-      if (spans[id] === undefined) {
-        holes++;
-        // the missing span's own parent is unknown: hang it under span 0
-        parents[id] = id === 0 ? -1 : 0;
-      }
-    }
-    const handover = this.options.handovers?.get(segment);
-    this.options.handovers?.delete(segment);
-    const complete = handover !== undefined ? partial.count >= handover.spanCount : segment.finished && partial.count >= segment.spanCount;
-    return {
-      traceId: segment.traceId,
-      segmentId: segment.id,
-      service: segment.service,
-      instance: segment.instance,
-      spans,
-      parents,
-      ref: segment.ref,
-      skipAnalysis: segment.skipAnalysis,
-      sizeLimited: holes > 0 || !complete || handover?.sizeLimited === true,
-      spanCount: partial.count,
-    };
+    if (this.options.carry) this.emitted.add(segment.id);
+    const complete = segment.finished && partial.count >= segment.spanCount;
+    return toAssembled(segment, partial.spans, partial.parents, partial.count, !complete);
   }
+}
+
+/**
+ * A tracked segment whose spans are all at hand (SkyWalkingSpanProcessor holds them until the
+ * segment ends). `spans` are the segment's spans in any order; a span id none of them has becomes
+ * a placeholder.
+ */
+export function assembleSegment(segment: Segment, spans: readonly ReadableSpan[], sizeLimited: boolean): AssembledSegment {
+  let slotCount = 0;
+  for (let i = 0; i < spans.length; i++) slotCount = Math.max(slotCount, (swSpanOf(spans[i])?.spanId ?? -1) + 1);
+  const slots: (ReadableSpan | undefined)[] = new Array(slotCount).fill(undefined);
+  const parents: number[] = new Array(slotCount).fill(0);
+  let count = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const sw = swSpanOf(spans[i]);
+    if (sw === undefined || sw.segment !== segment || slots[sw.spanId] !== undefined) continue;
+    slots[sw.spanId] = spans[i];
+    parents[sw.spanId] = sw.parentSpanId;
+    count++;
+  }
+  return toAssembled(segment, slots, parents, count, sizeLimited);
+}
+
+function toAssembled(
+  segment: Segment,
+  spans: (ReadableSpan | undefined)[],
+  parents: number[],
+  count: number,
+  sizeLimited: boolean,
+): AssembledSegment {
+  let holes = 0;
+  for (let id = 0; id < spans.length; id++) {
+    if (spans[id] === undefined) {
+      holes++;
+      // the missing span's own parent is unknown: hang it under span 0
+      parents[id] = id === 0 ? -1 : 0;
+    }
+  }
+  return {
+    traceId: segment.traceId,
+    segmentId: segment.id,
+    service: segment.service,
+    instance: segment.instance,
+    spans,
+    parents,
+    ref: segment.ref,
+    skipAnalysis: segment.skipAnalysis,
+    sizeLimited: sizeLimited || holes > 0,
+    spanCount: count,
+  };
 }
 
 /**

@@ -2,14 +2,17 @@
  * SkyWalkingSpanProcessor: register it on a TracerProvider and the service shows up in SkyWalking.
  *
  * It drives core's SegmentTracker (segment and span ids at span start, refs from sw8), holds each
- * segment's ended spans until the segment ends, then hands them to an OpenTelemetry
- * BatchSpanProcessor together, so they reach SkyWalkingTraceExporter contiguously and a segment is
- * sent whole (a segment split by the batch size is joined by the exporter). A segment that does
- * not fit in the queue is dropped whole; evicted segments are sent incomplete but valid. Every
- * drop is counted in getStats().
+ * segment's ended spans until the segment ends, then encodes the segment at once and hands it to an
+ * OpenTelemetry BatchSpanProcessor in its place (one queue entry per span); the batch processor's exports reach
+ * SkyWalkingTraceExporter, which sends them. A segment that does not fit in the queue is dropped
+ * whole; evicted segments are sent incomplete but valid. Every drop is counted in getStats().
+ *
+ * Why encode before queueing: spans waiting in the queue for the next batch lived long enough to
+ * be copied by V8's young-generation collections and promoted to the old generation, which then
+ * had to be collected too. A queued segment is a few hundred bytes outside the JS heap.
  */
 import * as api from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import type { Context, SpanContext } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import {
   BatchSpanProcessor,
@@ -24,7 +27,8 @@ import { TRANSMISSION_LATENCY_ATTRIBUTE } from './attributes';
 import { resolveExporterConfig, resolveProcessorConfig, type ProcessorConfig } from './config';
 import { registerExporterMetrics } from './exporter-metrics';
 import { ExporterStats } from './exporter-stats';
-import { SegmentHandovers } from './segment-handover';
+import type { EncodedSegment } from './collect-stream';
+import { assembleSegment } from './segment-assembler';
 import { settleWithin } from './settle-within';
 import { hrTimeToMillis } from './span-conversion';
 import { SkyWalkingTraceExporter } from './trace-exporter';
@@ -35,6 +39,37 @@ const { SpanKind, TraceFlags, diag } = api;
 const { SegmentTracker, ThrottledDiag, getSw8Extension, swSpanOf } = core;
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
+
+const QUEUED_CONTEXT: SpanContext = { traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', traceFlags: TraceFlags.SAMPLED };
+const SETTLED_RESOURCE = { asyncAttributesPending: false };
+
+/**
+ * The batch processor's queue entries for a tracked segment of n spans: the segment, already
+ * encoded, then n - 1 times FURTHER_SPAN, so that the queue size and the batch size still count
+ * spans. Each answers what the batch processor reads of a span: the sampled flag and whether its
+ * resource is settled.
+ */
+class QueuedSegment {
+  readonly resource = SETTLED_RESOURCE;
+
+  constructor(readonly encoded: EncodedSegment | undefined) {}
+
+  spanContext(): SpanContext {
+    return QUEUED_CONTEXT;
+  }
+}
+
+const FURTHER_SPAN = new QueuedSegment(undefined);
+
+/**
+ * Where an open segment's ended spans wait for the rest: on the segment itself. A Map from segment
+ * to spans, with one insert and one delete per request, kept reallocating its table in V8's old
+ * generation (bench/exporter-http.bench.ts). A plain Symbol: only the processor whose tracker owns
+ * the segment holds its spans.
+ */
+const HELD = Symbol('otel-skywalking.held-spans');
+
+type HoldingSegment = Segment & { [HELD]?: HeldSegment };
 
 /** Ended spans of one open segment. */
 interface HeldSegment {
@@ -52,8 +87,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private readonly tracker: core.SegmentTracker;
   private readonly exporter: SkyWalkingTraceExporter;
   private readonly batcher: BatchSpanProcessor;
-  private readonly held = new Map<Segment, HeldSegment>();
-  private readonly handovers: SegmentHandovers;
+  private heldSegments = 0;
   private heldSpans = 0;
   /** Spans given to the batch processor, and taken from it by exports: the difference is its queue. */
   private handed = 0;
@@ -73,24 +107,33 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       maxSegmentAgeMs: config.maxSegmentAgeMs,
       onSegmentEnd: (segment, reason) => this.segmentEnded(segment, reason),
     });
-    // At most one entry per segment in the queue (each has at least one span) or being exported.
-    this.handovers = new SegmentHandovers(2 * config.maxQueueSize);
     this.exporter = new SkyWalkingTraceExporter(options, {
-      handovers: this.handovers,
       config: exporterConfig,
       stats: this.stats,
-      // one segment split over batches at a time, normally; the queue size bounds it anyway
+      // spans of segments another tracker owns, gathered until their segment is complete
       maxAssemblingSpans: config.maxQueueSize,
       maxAssemblingAgeMs: config.scheduledDelayMillis + 2 * config.exportTimeoutMillis,
       shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     });
     const exporter = this.exporter;
     const batchExporter: SpanExporter = {
-      export: (spans, resultCallback) => {
-        this.taken += spans.length;
+      export: (entries, resultCallback) => {
+        const segments: EncodedSegment[] = [];
+        let loose: ReadableSpan[] | undefined;
+        for (const entry of entries) {
+          this.taken++;
+          if ((entry as unknown) === FURTHER_SPAN) continue;
+          if (entry instanceof QueuedSegment) segments.push(entry.encoded!);
+          else (loose ??= []).push(entry);
+        }
         // Drops are counted in the stats and logged throttled; a FAILED result would make the batch
         // processor log every failed batch through the global error handler.
-        exporter.export(spans, () => resultCallback(SUCCESS));
+        let waiting = loose === undefined ? 1 : 2;
+        const done = (): void => {
+          if (--waiting === 0) resultCallback(SUCCESS);
+        };
+        exporter.exportEncoded(segments, done);
+        if (loose !== undefined) exporter.export(loose, done);
       },
       shutdown: () => exporter.shutdown(),
       forceFlush: () => exporter.forceFlush(),
@@ -125,7 +168,10 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
     const sw = swSpanOf(span);
     if (sw === undefined || sw.segment.owner !== this.tracker) {
       // Tracked by another tracker (or by none): the exporter groups it as best it can.
-      if (sampled) this.handOver(undefined, [span], false);
+      if (sampled && this.admit(1, 0)) {
+        this.handed++;
+        this.batcher.onEnd(span);
+      }
       return;
     }
     if (sampled) this.hold(span, sw.segment, sw.spanId);
@@ -151,7 +197,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       ...this.exporter.getStats(),
       queuedSpans: this.handed - this.taken,
       heldSpans: this.heldSpans,
-      heldSegments: this.held.size,
+      heldSegments: this.heldSegments,
       tracker: this.tracker.getStats(),
     };
   }
@@ -168,10 +214,11 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       this.stats.drop('segment_closed', 1, 0);
       return;
     }
-    let held = this.held.get(segment);
+    let held = (segment as HoldingSegment)[HELD];
     if (held === undefined) {
       held = { spans: [], sizeLimited: false, dropped: false };
-      this.held.set(segment, held);
+      (segment as HoldingSegment)[HELD] = held;
+      this.heldSegments++;
     }
     if (held.dropped) {
       this.stats.drop('held_full', 1, 0);
@@ -196,41 +243,53 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   }
 
   private segmentEnded(segment: Segment, reason: SegmentEndReason): void {
-    const held = this.held.get(segment);
+    const held = (segment as HoldingSegment)[HELD];
     if (held === undefined) return;
-    this.held.delete(segment);
+    (segment as HoldingSegment)[HELD] = undefined;
+    this.heldSegments--;
     if (held.dropped) return;
     this.heldSpans -= held.spans.length;
     if (held.spans.length === 0) return;
     this.handOver(segment, held.spans, held.sizeLimited || reason === 'evicted');
   }
 
-  /** Gives a whole segment's spans to the batch processor, or drops them all when they do not fit. */
-  private handOver(segment: Segment | undefined, spans: ReadableSpan[], sizeLimited: boolean): void {
+  /** Encodes a whole segment and queues it, or drops it whole when it would not fit. */
+  private handOver(segment: Segment, spans: ReadableSpan[], sizeLimited: boolean): void {
+    if (!this.admit(spans.length, 1)) return;
+    // Encoding fails only on a broken span; the exporter counts and logs it.
+    const encoded = this.exporter.encodeSegment(assembleSegment(segment, spans, sizeLimited));
+    if (encoded === undefined) return;
+    this.handed += encoded.spanCount;
+    this.batcher.onEnd(new QueuedSegment(encoded) as unknown as ReadableSpan);
+    const further = FURTHER_SPAN as unknown as ReadableSpan;
+    for (let i = 1; i < encoded.spanCount; i++) this.batcher.onEnd(further);
+  }
+
+  /** Whether this many spans may be queued now; when not, they are counted as dropped. */
+  private admit(spanCount: number, segmentCount: number): boolean {
     // While the circuit is open the exporter would drop the segment anyway: drop it here, so an
-    // outage does not keep a full queue of spans alive.
+    // outage costs no encoding and keeps nothing queued.
     const refusal = this.exporter.refusal();
     if (refusal !== undefined) {
-      this.stats.drop(refusal, spans.length, segment === undefined ? 0 : 1);
-      return;
+      this.stats.drop(refusal, spanCount, segmentCount);
+      return false;
     }
-    const queued = this.handed - this.taken;
-    if (queued + spans.length > this.config.maxQueueSize) {
-      this.stats.drop('queue_full', spans.length, segment === undefined ? 0 : 1);
+    if (this.handed - this.taken + spanCount > this.config.maxQueueSize) {
+      this.stats.drop('queue_full', spanCount, segmentCount);
       this.log.warn('queue_full', `the export queue (${this.config.maxQueueSize} spans) is full; dropping segments`);
-      return;
+      return false;
     }
-    if (segment !== undefined) this.handovers.record(segment, { spanCount: spans.length, sizeLimited });
-    this.handed += spans.length;
-    for (let i = 0; i < spans.length; i++) this.batcher.onEnd(spans[i]);
+    return true;
   }
 
   private async shutdownNow(): Promise<void> {
     // Segments still open are sent with what ended so far (incomplete, marked isSizeLimited).
-    for (const [segment, held] of this.held) {
-      if (!held.dropped && held.spans.length > 0) this.handOver(segment, held.spans, true);
+    for (const segment of this.tracker.openSegments()) {
+      const held = (segment as HoldingSegment)[HELD];
+      (segment as HoldingSegment)[HELD] = undefined;
+      if (held !== undefined && !held.dropped && held.spans.length > 0) this.handOver(segment, held.spans, true);
     }
-    this.held.clear();
+    this.heldSegments = 0;
     this.heldSpans = 0;
     await this.tracker.shutdown();
     await settleWithin(this.batcher.shutdown(), this.config.shutdownTimeoutMillis);

@@ -19,7 +19,6 @@ import { InstanceHeartbeat } from './instance-heartbeat';
 import { SegmentAssembler, type AssembledSegment } from './segment-assembler';
 import { toSegmentObject } from './segment-conversion';
 import { SegmentEncoder } from './segment-encoder';
-import type { SegmentHandovers } from './segment-handover';
 import { SegmentSender } from './segment-sender';
 import { settleWithin } from './settle-within';
 import { SpanConverter } from './span-conversion';
@@ -39,7 +38,6 @@ export interface TraceExporterWiring {
   maxAssemblingSpans: number;
   maxAssemblingAgeMs: number;
   shutdownTimeoutMillis: number;
-  handovers: SegmentHandovers;
 }
 
 export class SkyWalkingTraceExporter implements SpanExporter {
@@ -66,7 +64,6 @@ export class SkyWalkingTraceExporter implements SpanExporter {
         carry: true,
         maxAssemblingSpans: wiring?.maxAssemblingSpans ?? 8192,
         maxAssemblingAgeMs: wiring?.maxAssemblingAgeMs ?? 60_000,
-        handovers: wiring?.handovers,
       },
       this.stats,
     );
@@ -89,6 +86,55 @@ export class SkyWalkingTraceExporter implements SpanExporter {
     // the batch processor waits for the callback before it starts another batch.
     const exportContext = suppressTracing(context.active());
     setImmediate(() => context.with(exportContext, () => this.exportNow(spans, resultCallback)));
+  }
+
+  /**
+   * @internal Sends segments SkyWalkingSpanProcessor encoded when they ended (encodeSegment), with
+   * the same guarantees as export(): never throws, always calls back, within the deadline.
+   */
+  exportEncoded(segments: EncodedSegment[], resultCallback: (result: ExportResult) => void): void {
+    if (this.shutdownPromise !== undefined) {
+      this.dropEncoded('shutdown', segments);
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
+      return;
+    }
+    const exportContext = suppressTracing(context.active());
+    setImmediate(() =>
+      context.with(exportContext, () => {
+        if (this.aborted) {
+          this.dropEncoded('shutdown', segments);
+          resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
+          return;
+        }
+        this.sendEncoded(segments, resultCallback);
+      }),
+    );
+  }
+
+  /**
+   * @internal One segment → its SegmentObject bytes, with the OAP's size limit applied; undefined
+   * (and counted) when it cannot be sent.
+   */
+  encodeSegment(segment: AssembledSegment): EncodedSegment | undefined {
+    let bytes: Buffer;
+    try {
+      bytes = this.encoder.encode(toSegmentObject(segment, this.converter));
+    } catch (err) {
+      this.stats.drop('conversion_error', segment.spanCount, 1);
+      this.log.error('convert', `could not convert a segment: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (bytes.length > OAP_MAX_MESSAGE_BYTES) {
+      this.stats.drop('too_large', segment.spanCount, 1);
+      this.log.warn('too_large', `dropped a segment of ${bytes.length} bytes (the OAP accepts ${OAP_MAX_MESSAGE_BYTES})`);
+      return undefined;
+    }
+    if (segment.sizeLimited) this.stats.incompleteSegments++;
+    const last = this.lastIdentity;
+    if (last === undefined || last.service !== segment.service || last.instance !== segment.instance) {
+      this.observeIdentity({ service: segment.service, instance: segment.instance });
+    }
+    return { bytes, spanCount: segment.spanCount };
   }
 
   /** Sends segments still waiting for spans of theirs and waits (bounded) for what is in flight. */
@@ -177,34 +223,22 @@ export class SkyWalkingTraceExporter implements SpanExporter {
     const refusal = this.sender.refusal(Date.now());
     if (refusal !== undefined && segments.length > 0) {
       // The circuit is open: drop without spending CPU on encoding.
-      let spans = 0;
-      for (const segment of segments) spans += segment.spanCount;
-      this.stats.drop(refusal, spans, segments.length);
-      if (refusal === 'circuit_open') this.log.warn(refusal, 'the collector circuit is open after repeated failures; dropping segments (see getStats())');
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error(`segments dropped: ${refusal}`) });
+      this.refuse(refusal, segments, resultCallback);
       return;
     }
     const encoded: EncodedSegment[] = [];
     for (const segment of segments) {
-      let bytes: Buffer;
-      try {
-        bytes = this.encoder.encode(toSegmentObject(segment, this.converter));
-      } catch (err) {
-        this.stats.drop('conversion_error', segment.spanCount, 1);
-        this.log.error('convert', `could not convert a segment: ${(err as Error).message}`);
-        continue;
-      }
-      if (bytes.length > OAP_MAX_MESSAGE_BYTES) {
-        this.stats.drop('too_large', segment.spanCount, 1);
-        this.log.warn('too_large', `dropped a segment of ${bytes.length} bytes (the OAP accepts ${OAP_MAX_MESSAGE_BYTES})`);
-        continue;
-      }
-      if (segment.sizeLimited) this.stats.incompleteSegments++;
-      const last = this.lastIdentity;
-      if (last === undefined || last.service !== segment.service || last.instance !== segment.instance) {
-        this.observeIdentity({ service: segment.service, instance: segment.instance });
-      }
-      encoded.push({ bytes, spanCount: segment.spanCount });
+      const one = this.encodeSegment(segment);
+      if (one !== undefined) encoded.push(one);
+    }
+    this.sendEncoded(encoded, resultCallback);
+  }
+
+  private sendEncoded(encoded: EncodedSegment[], resultCallback: (result: ExportResult) => void): void {
+    const refusal = this.sender.refusal(Date.now());
+    if (refusal !== undefined && encoded.length > 0) {
+      this.refuse(refusal, encoded, resultCallback);
+      return;
     }
     if (encoded.length === 0) {
       resultCallback(SUCCESS);
@@ -229,6 +263,18 @@ export class SkyWalkingTraceExporter implements SpanExporter {
         if (--remaining === 0) resultCallback(failure === undefined ? SUCCESS : { code: ExportResultCode.FAILED, error: failure });
       });
     }
+  }
+
+  private refuse(reason: DropReason, segments: ReadonlyArray<{ spanCount: number }>, resultCallback: (result: ExportResult) => void): void {
+    this.dropEncoded(reason, segments);
+    if (reason === 'circuit_open') this.log.warn(reason, 'the collector circuit is open after repeated failures; dropping segments (see getStats())');
+    resultCallback({ code: ExportResultCode.FAILED, error: new Error(`segments dropped: ${reason}`) });
+  }
+
+  private dropEncoded(reason: DropReason, segments: ReadonlyArray<{ spanCount: number }>): void {
+    let spans = 0;
+    for (const segment of segments) spans += segment.spanCount;
+    this.stats.drop(reason, spans, segments.length);
   }
 
   private observeIdentity(identity: ServiceIdentity): void {

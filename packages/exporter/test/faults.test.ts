@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SkyWalkingSpanProcessor, SkyWalkingTraceExporter, type SkyWalkingSpanProcessorStats } from '../src';
 import {
   garbageServer,
@@ -31,32 +30,41 @@ const SHUTDOWN_TIMEOUT_MS = 1000;
 // Stack depth at each export callback the batch processor receives: recursion anywhere in the
 // export path (retry loops, synchronous re-entry) would make it grow with the number of batches.
 const depths: number[] = [];
-const exportSpans = SkyWalkingTraceExporter.prototype.export;
-SkyWalkingTraceExporter.prototype.export = function (spans: ReadableSpan[], done: (result: ExportResult) => void) {
-  exportSpans.call(this, spans, (result) => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = Infinity;
-    depths.push((new Error().stack ?? '').split('\n').length);
-    Error.stackTraceLimit = limit;
-    done(result);
-  });
-};
+const exporterMethods = SkyWalkingTraceExporter.prototype as unknown as Record<
+  'export' | 'exportEncoded',
+  (this: SkyWalkingTraceExporter, items: unknown[], done: (result: ExportResult) => void) => void
+>;
+// export: spans (the exporter alone); exportEncoded: segments the processor encoded as they ended
+for (const name of ['export', 'exportEncoded'] as const) {
+  const original = exporterMethods[name];
+  exporterMethods[name] = function (items, done) {
+    original.call(this, items, (result) => {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = Infinity;
+      depths.push((new Error().stack ?? '').split('\n').length);
+      Error.stackTraceLimit = limit;
+      done(result);
+    });
+  };
+}
 
 // CPU time of each synchronous piece of export work (grouping, conversion, encoding, writing one
 // batch): a stall the exporter itself causes. CPU time, not wall time, so that the scheduler of a
 // loaded machine does not count against the exporter.
 let exportCpuMaxMs = 0;
 const exporterInternals = SkyWalkingTraceExporter.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-const exportNow = exporterInternals.exportNow;
-exporterInternals.exportNow = function (...args: unknown[]) {
-  const before = process.cpuUsage();
-  try {
-    return exportNow.apply(this, args);
-  } finally {
-    const used = process.cpuUsage(before);
-    exportCpuMaxMs = Math.max(exportCpuMaxMs, (used.user + used.system) / 1000);
-  }
-};
+for (const name of ['exportNow', 'sendEncoded']) {
+  const original = exporterInternals[name];
+  exporterInternals[name] = function (...args: unknown[]) {
+    const before = process.cpuUsage();
+    try {
+      return original.apply(this, args);
+    } finally {
+      const used = process.cpuUsage(before);
+      exportCpuMaxMs = Math.max(exportCpuMaxMs, (used.user + used.system) / 1000);
+    }
+  };
+}
 
 const rejections: unknown[] = [];
 process.on('unhandledRejection', (reason) => rejections.push(reason));

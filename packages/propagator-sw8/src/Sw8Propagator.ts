@@ -56,6 +56,16 @@ const {
 
 const FIELDS = [SW8_HEADER, SW8_CORRELATION_HEADER, SW8_X_HEADER];
 
+/**
+ * A segment's encoded sw8 pieces, kept on the segment itself: `ids` is `traceId-segmentId-` (sw8
+ * fields 2 and 3) and `names` is `-service-instance-endpoint-address`. A WeakMap entry per segment
+ * cost more at garbage collection than the encoding it saved (bench/exporter-http.bench.ts).
+ * Symbol.for, so that two copies of this package share the pieces (they are the same for both).
+ */
+const HEADER_PIECES = Symbol.for('otel-skywalking.sw8-pieces');
+
+type CachedSegment = Segment & { [HEADER_PIECES]?: { endpoint: string; address: string; ids: string; names: string } };
+
 /** The parts of an SDK span the propagator reads; API-only spans lack them. */
 interface SdkSpanView {
   name?: string;
@@ -80,8 +90,6 @@ function headerValue(value: unknown): string | undefined {
 export class Sw8Propagator implements TextMapPropagator {
   private readonly stats: Sw8PropagatorStats = { injected: 0, extracted: 0, conflicts: 0 };
   private readonly correlation: boolean;
-  /** Per segment: `-ids-` (sw8 fields 2 and 3) and `-service-instance-endpoint-address` for its names. */
-  private readonly namesCache = new WeakMap<Segment, { endpoint: string; address: string; ids: string; names: string }>();
 
   constructor(private readonly options: Sw8PropagatorOptions = {}) {
     this.correlation = options.correlation !== false;
@@ -155,7 +163,7 @@ export class Sw8Propagator implements TextMapPropagator {
   private encodeTracked(span: Span, sw: SwSpan, sampled: boolean, endpoint: string): string {
     const segment = sw.segment;
     const address = (sw.peer ??= peerAddress((span as SdkSpanView).attributes ?? {}));
-    const cached = this.namesCache.get(segment);
+    const cached = (segment as CachedSegment)[HEADER_PIECES];
     if (cached !== undefined && cached.endpoint === endpoint && cached.address === address) {
       return (sampled ? '1' : '0') + cached.ids + sw.spanId + cached.names;
     }
@@ -175,7 +183,7 @@ export class Sw8Propagator implements TextMapPropagator {
     // value = sample '-' traceId '-' segmentId '-' spanId '-' names: ids end at the third dash.
     const idsEnd = value.indexOf('-', value.indexOf('-', 2) + 1) + 1;
     const names = value.slice(value.indexOf('-', idsEnd));
-    this.namesCache.set(segment, { endpoint, address, ids: value.slice(1, idsEnd), names });
+    (segment as CachedSegment)[HEADER_PIECES] = { endpoint, address, ids: value.slice(1, idsEnd), names };
     return value;
   }
 

@@ -27,19 +27,24 @@ export function decodeBase64(value: string): string | undefined {
   return ASCII.test(decoded) ? decoded : Buffer.from(value, 'base64').toString('utf8');
 }
 
-const CACHE_LIMIT = 512;
-const encodeCache = new Map<string, string>();
+const CACHE_GENERATION = 1024;
+let recent = new Map<string, string>();
+let previous = new Map<string, string>();
 
 /**
  * Base64 of a UTF-8 string, cached: service, instance, endpoint and address names repeat on every
- * inject (bounded, cleared when full).
+ * inject. Two generations of at most 1024 names each: a name used in the last two generations
+ * stays, and up to about 2000 distinct endpoints (a service without route templates) do not thrash
+ * the cache, as clearing one full map did.
  */
 export function encodeBase64(value: string): string {
-  let encoded = encodeCache.get(value);
-  if (encoded === undefined) {
-    encoded = encodeBase64Once(value);
-    if (encodeCache.size >= CACHE_LIMIT) encodeCache.clear();
-    encodeCache.set(value, encoded);
+  let encoded = recent.get(value);
+  if (encoded !== undefined) return encoded;
+  encoded = previous.get(value) ?? encodeBase64Once(value);
+  if (recent.size >= CACHE_GENERATION) {
+    previous = recent;
+    recent = new Map();
   }
+  recent.set(value, encoded);
   return encoded;
 }
