@@ -8,15 +8,9 @@
 // throughput of skywalking-backend-js.
 // EXPORTER_BENCH_SECONDS (default 15) is the measured time over all variants and rounds;
 // EXPORTER_BENCH_CONCURRENCY (default 16) the number of keep-alive clients.
-import { load, median, percentile, startApp, startDownstream, startSinkProcess, type App } from './exporter-load';
+import { HTTP_APP_VARIANTS, load, median, percentile, startApp, startDownstream, startSinkProcess, type App } from './exporter-load';
 
-const VARIANTS: Array<[string, string]> = [
-  ['noop', 'no-op processor'],
-  ['tracker', 'core SegmentTracker only (no export)'],
-  ['skywalking', 'SkyWalkingSpanProcessor'],
-  ['otlp', 'BatchSpanProcessor + OTLP gRPC'],
-  ['sw-agent', 'skywalking-backend-js 0.9.0'],
-];
+const VARIANTS = HTTP_APP_VARIANTS;
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.EXPORTER_BENCH_SECONDS ?? 15);

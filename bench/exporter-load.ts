@@ -6,6 +6,15 @@ import * as http from 'node:http';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 
+/** The HTTP app's variants (exporter-http-app.ts), with their labels for the tables. */
+export const HTTP_APP_VARIANTS: Array<[string, string]> = [
+  ['noop', 'no-op processor'],
+  ['tracker', 'core SegmentTracker only (no export)'],
+  ['skywalking', 'SkyWalkingSpanProcessor'],
+  ['otlp', 'BatchSpanProcessor + OTLP gRPC'],
+  ['sw-agent', 'skywalking-backend-js 0.9.0'],
+];
+
 export interface Sink {
   address: string;
   messages: number;
@@ -202,4 +211,30 @@ export function percentile(values: number[], p: number): number {
 
 export function median(values: number[]): number {
   return percentile(values, 50);
+}
+
+/** `concurrency` keep-alive clients make exactly `count` requests; resolves with the number answered 200. */
+export async function loadCount(port: number, count: number, concurrency: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let started = 0;
+  let ok = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const path = `/orders/${started++ % 1000}`;
+      http
+        .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) ok++;
+            resolve();
+          });
+        })
+        .on('error', () => resolve());
+    });
+  const worker = async () => {
+    while (started < count) await one();
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+  return ok;
 }
