@@ -177,14 +177,13 @@ export class SegmentAssembler {
  * a placeholder.
  */
 export function assembleSegment(segment: Segment, spans: readonly ReadableSpan[], sizeLimited: boolean): AssembledSegment {
-  let slotCount = 0;
-  for (let i = 0; i < spans.length; i++) slotCount = Math.max(slotCount, (swSpanOf(spans[i])?.spanId ?? -1) + 1);
-  const slots: (ReadableSpan | undefined)[] = new Array(slotCount).fill(undefined);
-  const parents: number[] = new Array(slotCount).fill(0);
+  const slots: (ReadableSpan | undefined)[] = [];
+  const parents: number[] = [];
   let count = 0;
   for (let i = 0; i < spans.length; i++) {
     const sw = swSpanOf(spans[i]);
     if (sw === undefined || sw.segment !== segment || slots[sw.spanId] !== undefined) continue;
+    // span ids are below maxSpansPerSegment: the arrays stay small, their gaps are placeholders
     slots[sw.spanId] = spans[i];
     parents[sw.spanId] = sw.parentSpanId;
     count++;

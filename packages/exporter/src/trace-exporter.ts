@@ -77,15 +77,11 @@ export class SkyWalkingTraceExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.shutdownPromise !== undefined) {
-      this.stats.drop('shutdown', spans.length, 0);
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
-      return;
-    }
-    // The work runs on the next turn, so the span.end() that filled the batch does not pay for it;
-    // the batch processor waits for the callback before it starts another batch.
-    const exportContext = suppressTracing(context.active());
-    setImmediate(() => context.with(exportContext, () => this.exportNow(spans, resultCallback)));
+    this.later(
+      () => this.stats.drop('shutdown', spans.length, 0),
+      resultCallback,
+      () => this.exportNow(spans, resultCallback),
+    );
   }
 
   /**
@@ -93,21 +89,10 @@ export class SkyWalkingTraceExporter implements SpanExporter {
    * the same guarantees as export(): never throws, always calls back, within the deadline.
    */
   exportEncoded(segments: EncodedSegment[], resultCallback: (result: ExportResult) => void): void {
-    if (this.shutdownPromise !== undefined) {
-      this.dropEncoded('shutdown', segments);
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
-      return;
-    }
-    const exportContext = suppressTracing(context.active());
-    setImmediate(() =>
-      context.with(exportContext, () => {
-        if (this.aborted) {
-          this.dropEncoded('shutdown', segments);
-          resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
-          return;
-        }
-        this.sendEncoded(segments, resultCallback);
-      }),
+    this.later(
+      () => this.dropEncoded('shutdown', segments),
+      resultCallback,
+      () => this.sendEncoded(segments, resultCallback),
     );
   }
 
@@ -201,12 +186,25 @@ export class SkyWalkingTraceExporter implements SpanExporter {
     this.connection.close();
   }
 
-  private exportNow(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.aborted) {
-      this.stats.drop('shutdown', spans.length, 0);
+  /**
+   * Runs an export's work on the next turn, under suppressTracing, so the span.end() that filled the
+   * batch does not pay for it (the batch processor waits for the callback before its next batch).
+   * After shutdown the data is dropped (counted by `drop`) and the export fails.
+   */
+  private later(drop: () => void, resultCallback: (result: ExportResult) => void, work: () => void): void {
+    const refuse = (): void => {
+      drop();
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
+    };
+    if (this.shutdownPromise !== undefined) {
+      refuse();
       return;
     }
+    const exportContext = suppressTracing(context.active());
+    setImmediate(() => context.with(exportContext, () => (this.aborted ? refuse() : work())));
+  }
+
+  private exportNow(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     let segments: AssembledSegment[];
     try {
       segments = this.assembler.add(spans, Date.now());
