@@ -2,11 +2,16 @@
 // process runs under valgrind's callgrind, which counts the instructions it executes (all of its
 // threads, garbage collection included) and gives the same count for the same work whatever else
 // the machine is doing. Timed throughput on a shared 2-core machine moves by ±15 % between runs;
-// this moves by about ±2 %. Per variant: WARMUP requests (JIT, connections), counters zeroed, then
+// this moves by under 1 %. Per variant: WARMUP requests (JIT, connections), counters zeroed, then
 // REQUESTS requests, counters dumped: instructions per request. One variant at a time.
-// Needs valgrind (Debian: apt-get install valgrind). Takes about 5 minutes.
+// V8's collection heuristics depend on time, and under valgrind time runs ~50× slower: the young
+// generation's size and idle-time (memory reducer) collections varied from run to run, and one
+// full collection more or less moved a count by 15 %. The apps therefore run with a fixed young
+// generation (16 MB semi-spaces, V8's largest default) and without the memory reducer, so that
+// the collections counted follow from what each variant allocates and keeps (GC_FLAGS).
+// Needs valgrind (Debian: apt-get install valgrind). Takes about 12 minutes.
 //
-//   node bench/build/exporter-instructions.bench.js [--requests 3000] [--warmup 3000]
+//   node bench/build/exporter-instructions.bench.js [--requests 6000] [--warmup 3000]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +20,14 @@ import { HTTP_APP_VARIANTS, loadCount, startDownstream, startSinkProcess } from 
 import { numberOption } from './harness';
 
 const VARIANTS = HTTP_APP_VARIANTS;
+const GC_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16', '--no-memory-reducer'];
 
 async function instructionsPerRequest(variant: string, env: Record<string, string>, warmup: number, requests: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), `otelsw-callgrind-${variant}-`));
   const out = join(dir, 'callgrind.out');
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, join(__dirname, 'exporter-http-app.js')],
+    ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, ...GC_FLAGS, join(__dirname, 'exporter-http-app.js')],
     { env: { ...process.env, SW_AGENT_LOGGING_LEVEL: 'error', ...env, VARIANT: variant }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   child.stderr!.resume();
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
     console.log('valgrind is not installed (Debian: apt-get install valgrind); skipping the instruction counts');
     return;
   }
-  const requests = Math.floor(numberOption('requests', 3000));
+  const requests = Math.floor(numberOption('requests', 6000));
   const warmup = Math.floor(numberOption('warmup', 3000));
   const sink = await startSinkProcess();
   const downstream = await startDownstream();
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
     sink.stop();
   }
   const base = counts.get('noop')!;
-  console.log(`\n### Exporter: HTTP app, instructions per request (callgrind; ${warmup} warm-up requests, then ${requests})\n`);
+  console.log(`\n### Exporter: HTTP app, instructions per request (callgrind, ${GC_FLAGS.join(' ')}; ${warmup} warm-up requests, then ${requests})\n`);
   console.log('| variant | instructions/request | ratio to no-op |');
   console.log('|---|---:|---:|');
   for (const [variant, label] of VARIANTS) {

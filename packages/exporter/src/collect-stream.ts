@@ -174,11 +174,19 @@ export class CollectStream {
 
 function ignore(): void {}
 
-/** SegmentCollection { repeated SegmentObject segments = 1; } from already encoded segments. */
-export function encodeSegmentCollection(segments: readonly EncodedSegment[]): Buffer {
+/**
+ * SegmentCollection { repeated SegmentObject segments = 1; } from already encoded segments,
+ * written at the start of `into` when it is large enough, else into a new buffer of `room(size)`
+ * bytes; `message` is the written part of `buffer`.
+ */
+export function encodeSegmentCollection(
+  segments: readonly EncodedSegment[],
+  into?: Buffer,
+  room: (size: number) => number = (size) => size,
+): { buffer: Buffer; message: Buffer } {
   let size = 0;
   for (const segment of segments) size += 1 + varintSize(segment.bytes.length) + segment.bytes.length;
-  const out = Buffer.allocUnsafe(size);
+  const out = into !== undefined && into.length >= size ? into : Buffer.allocUnsafe(room(size));
   let pos = 0;
   for (const segment of segments) {
     out[pos++] = 0x0a; // field 1, length-delimited
@@ -190,7 +198,7 @@ export function encodeSegmentCollection(segments: readonly EncodedSegment[]): Bu
     out[pos++] = length;
     pos += segment.bytes.copy(out, pos);
   }
-  return out;
+  return { buffer: out, message: out.length === size ? out : out.subarray(0, size) };
 }
 
 function varintSize(value: number): number {

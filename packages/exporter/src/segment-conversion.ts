@@ -4,7 +4,9 @@
  */
 import * as core from '@otel-skywalking/core';
 import type { SegmentObject, SegmentReference, SpanObject } from '@otel-skywalking/core/protocol';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AssembledSegment } from './segment-assembler';
+import type { SegmentEncoder } from './segment-encoder';
 import { hrTimeToMillis, type SpanConverter } from './span-conversion';
 
 // Bound once: the package index re-exports through getters.
@@ -15,31 +17,15 @@ const NO_REFS: SegmentReference[] = [];
 export function toSegmentObject(segment: AssembledSegment, converter: SpanConverter): SegmentObject {
   const slots = segment.spans;
   const ref = segment.ref === undefined ? undefined : converter.toReference(segment.ref);
+  const window = placeholderWindow(slots);
   const spans: SpanObject[] = new Array(slots.length);
-  let holes = false;
   for (let id = 0; id < slots.length; id++) {
     const span = slots[id];
     const refs = id === 0 && ref !== undefined ? [ref] : NO_REFS;
-    if (span === undefined) {
-      holes = true;
-      continue;
-    }
-    spans[id] = converter.toSpanObject(span, id, segment.parents[id], refs, segment.skipAnalysis);
-  }
-  if (holes) {
-    // Placeholders cover the time of the spans that are there, so no child starts before its parent.
-    let start = Number.MAX_SAFE_INTEGER;
-    let end = 0;
-    for (const span of slots) {
-      if (span === undefined) continue;
-      start = Math.min(start, hrTimeToMillis(span.startTime));
-      end = Math.max(end, span.ended ? hrTimeToMillis(span.endTime) : 0);
-    }
-    if (start === Number.MAX_SAFE_INTEGER) start = end = Date.now();
-    for (let id = 0; id < slots.length; id++) {
-      if (slots[id] !== undefined) continue;
-      spans[id] = converter.placeholder(id, segment.parents[id], start, end, id === 0 && ref !== undefined ? [ref] : NO_REFS);
-    }
+    spans[id] =
+      span === undefined
+        ? converter.placeholder(id, segment.parents[id], window![0], window![1], refs)
+        : converter.toSpanObject(span, id, segment.parents[id], refs, segment.skipAnalysis);
   }
   return {
     traceId: converter.cut(segment.traceId, MAX_ID_LENGTH),
@@ -47,6 +33,49 @@ export function toSegmentObject(segment: AssembledSegment, converter: SpanConver
     spans,
     service: converter.cut(segment.service, MAX_SERVICE_NAME_LENGTH),
     serviceInstance: converter.cut(segment.instance, MAX_INSTANCE_NAME_LENGTH),
-    isSizeLimited: segment.sizeLimited || holes,
+    isSizeLimited: segment.sizeLimited || window !== undefined,
   };
+}
+
+/**
+ * toSegmentObject and SegmentEncoder.encode in one pass, as the export path does it: the same
+ * SegmentObject bytes, without an object per tag or a SegmentObject in between.
+ */
+export function encodeAssembled(segment: AssembledSegment, converter: SpanConverter, encoder: SegmentEncoder): Buffer {
+  const slots = segment.spans;
+  const ref = segment.ref === undefined ? undefined : converter.toReference(segment.ref);
+  const window = placeholderWindow(slots);
+  encoder.open(converter.cut(segment.traceId, MAX_ID_LENGTH), converter.cut(segment.segmentId, MAX_ID_LENGTH));
+  for (let id = 0; id < slots.length; id++) {
+    const span = slots[id];
+    const refs = id === 0 && ref !== undefined ? [ref] : NO_REFS;
+    if (span === undefined) {
+      encoder.span(converter.placeholder(id, segment.parents[id], window![0], window![1], refs));
+    } else {
+      const mark = encoder.openSpan();
+      encoder.closeSpan(mark, converter.toSpanObject(span, id, segment.parents[id], refs, segment.skipAnalysis, encoder));
+    }
+  }
+  return encoder.close(
+    converter.cut(segment.service, MAX_SERVICE_NAME_LENGTH),
+    converter.cut(segment.instance, MAX_INSTANCE_NAME_LENGTH),
+    segment.sizeLimited || window !== undefined,
+  );
+}
+
+/**
+ * The time placeholders for missing spans cover, that of the spans that are there, so no child
+ * starts before its parent; undefined when no span is missing.
+ */
+function placeholderWindow(slots: readonly (ReadableSpan | undefined)[]): [number, number] | undefined {
+  if (!slots.includes(undefined)) return undefined;
+  let start = Number.MAX_SAFE_INTEGER;
+  let end = 0;
+  for (const span of slots) {
+    if (span === undefined) continue;
+    start = Math.min(start, hrTimeToMillis(span.startTime));
+    end = Math.max(end, span.ended ? hrTimeToMillis(span.endTime) : 0);
+  }
+  if (start === Number.MAX_SAFE_INTEGER) start = end = Date.now();
+  return [start, end];
 }

@@ -5,12 +5,12 @@
  * proto3 does.
  */
 import type {
-  KeyStringValuePair,
   Log,
   SegmentObject,
   SegmentReference,
   SpanObject,
 } from '@otel-skywalking/core/protocol';
+import type { TagSink } from './span-conversion';
 
 const WIRE_VARINT = 0;
 const WIRE_LENGTH = 2;
@@ -27,20 +27,32 @@ const INITIAL_SCRATCH_BYTES = 64 * 1024;
 // Strings shorter than this are copied by a JS loop (faster than a native call for short ASCII).
 const SHORT_STRING = 48;
 
-export class SegmentEncoder {
+export class SegmentEncoder implements TagSink {
   private buf = Buffer.allocUnsafe(INITIAL_SCRATCH_BYTES);
   private pos = 0;
 
   /** Encodes one segment into a fresh Buffer (the scratch space is reused). */
   encode(segment: SegmentObject): Buffer {
-    this.pos = 0;
-    this.str(1, segment.traceId);
-    this.str(2, segment.traceSegmentId);
+    this.open(segment.traceId, segment.traceSegmentId);
     const spans = segment.spans;
     for (let i = 0; i < spans.length; i++) this.span(spans[i]);
-    this.str(4, segment.service);
-    this.str(5, segment.serviceInstance);
-    if (segment.isSizeLimited) this.bool(6, true);
+    return this.close(segment.service, segment.serviceInstance, segment.isSizeLimited);
+  }
+
+  /**
+   * Segment written piece by piece (segment-conversion's encodeAssembled): open, then span() or
+   * openSpan() / tag() ... / closeSpan() per span, then close() for the bytes.
+   */
+  open(traceId: string, traceSegmentId: string): void {
+    this.pos = 0;
+    this.str(1, traceId);
+    this.str(2, traceSegmentId);
+  }
+
+  close(service: string, serviceInstance: string, isSizeLimited: boolean): Buffer {
+    this.str(4, service);
+    this.str(5, serviceInstance);
+    if (isSizeLimited) this.bool(6, true);
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     // Give a grown scratch buffer back after an outsized segment, so one huge segment is not kept.
@@ -48,8 +60,26 @@ export class SegmentEncoder {
     return out;
   }
 
-  private span(span: SpanObject): void {
-    const mark = this.begin(3, 2);
+  span(span: SpanObject): void {
+    this.closeSpan(this.openSpan(), span);
+  }
+
+  /**
+   * Starts a span message; tag() calls until closeSpan() write its tags. Protobuf fields may come
+   * in any order, so the tags go first, written as the converter reads the attributes (no object
+   * per tag), and the span's other fields follow.
+   */
+  openSpan(): number {
+    return this.begin(3, 2);
+  }
+
+  /** A tag (field 12) of the span being written. */
+  tag(key: string, value: string): void {
+    this.pair(12, key, value);
+  }
+
+  /** Writes the span's fields (its tags too, if it has any as objects) and ends it. */
+  closeSpan(mark: number, span: SpanObject): void {
     this.int32(1, span.spanId);
     this.int32(2, span.parentSpanId);
     this.int64(3, span.startTime);
@@ -63,7 +93,7 @@ export class SegmentEncoder {
     this.int32(10, span.componentId);
     if (span.isError) this.bool(11, true);
     const tags = span.tags;
-    for (let i = 0; i < tags.length; i++) this.pair(12, tags[i]);
+    for (let i = 0; i < tags.length; i++) this.pair(12, tags[i].key, tags[i].value);
     const logs = span.logs;
     for (let i = 0; i < logs.length; i++) this.log(logs[i]);
     if (span.skipAnalysis) this.bool(14, true);
@@ -87,13 +117,11 @@ export class SegmentEncoder {
     const mark = this.begin(13, 2);
     this.int64(1, log.time);
     const data = log.data;
-    for (let i = 0; i < data.length; i++) this.pair(2, data[i]);
+    for (let i = 0; i < data.length; i++) this.pair(2, data[i].key, data[i].value);
     this.end(mark, 2);
   }
 
-  private pair(field: number, pair: KeyStringValuePair): void {
-    const key = pair.key;
-    const value = pair.value;
+  private pair(field: number, key: string, value: string): void {
     const keyLength = key.length;
     const valueLength = value.length;
     // Fast path (almost every tag): short ASCII key and value, so every length is one byte and the

@@ -22,6 +22,21 @@ interface SendJob {
 
 const UNAUTHENTICATED = 16;
 
+/**
+ * SegmentCollection buffers are kept for the next batches when at most this large. A new buffer
+ * per batch (hundreds of kB) outlived young-generation collections while its call was in flight,
+ * and the promoted buffers then cost full collections (bench/exporter-http.bench.ts).
+ */
+const MAX_SPARE_BYTES = 4 * 1024 * 1024;
+const MIN_COLLECTION_BYTES = 64 * 1024;
+
+/** Room for a collection of `size` bytes, rounded up so that the next, slightly larger batch fits too. */
+function collectionRoom(size: number): number {
+  let room = MIN_COLLECTION_BYTES;
+  while (room < size) room *= 2;
+  return room;
+}
+
 /** Failures that say nothing about the collector's health. */
 const NOT_COLLECTOR_FAILURES: ReadonlySet<DropReason | undefined> = new Set(['circuit_open', 'pending_full', 'shutdown']);
 
@@ -29,6 +44,8 @@ export class SegmentSender {
   readonly breaker: CircuitBreaker;
   private readonly active = new Set<CollectStream>();
   private readonly pending: SendJob[] = [];
+  /** Collection buffers of delivered batches, for the next ones (at most one per stream). */
+  private readonly spare: Buffer[] = [];
   private pendingSegmentCount = 0;
   private draining = false;
   private closed = false;
@@ -106,6 +123,7 @@ export class SegmentSender {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.spare.length = 0;
     const waiting = this.pending.splice(0);
     this.pendingSegmentCount = 0;
     for (const job of waiting) this.finish(job, { ok: false, reason: 'shutdown', error: new Error('the exporter is shut down') });
@@ -123,15 +141,28 @@ export class SegmentSender {
       this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
       return;
     }
-    const messages =
-      this.config.reportMethod === 'collect' ? job.segments.map((segment) => segment.bytes) : [encodeSegmentCollection(job.segments)];
+    let messages: Buffer[];
+    let collection: Buffer | undefined;
+    if (this.config.reportMethod === 'collect') {
+      messages = job.segments.map((segment) => segment.bytes);
+    } else {
+      const encoded = encodeSegmentCollection(job.segments, this.spare.pop(), collectionRoom);
+      collection = encoded.buffer;
+      messages = [encoded.message];
+    }
     const stream: CollectStream = new CollectStream(messages, this.config.reportMethod, job.deadline, this.connection, this.config, (outcome) => {
       this.active.delete(stream);
+      // Reused only once delivered: after a failure grpc-js may not be done with the bytes.
+      if (outcome.ok && collection !== undefined) this.keepSpare(collection);
       this.finish(job, outcome);
       this.startPending();
     });
     this.active.add(stream);
     stream.start();
+  }
+
+  private keepSpare(buffer: Buffer): void {
+    if (buffer.length <= MAX_SPARE_BYTES && this.spare.length < this.config.maxConcurrentStreams) this.spare.push(buffer);
   }
 
   private startPending(): void {

@@ -9,7 +9,7 @@ import type { SegmentObject } from '@otel-skywalking/core/protocol';
 import { resolveExporterConfig } from './config';
 import { ExporterStats } from './exporter-stats';
 import { SegmentAssembler } from './segment-assembler';
-import { toSegmentObject } from './segment-conversion';
+import { encodeAssembled, toSegmentObject } from './segment-conversion';
 import { SegmentEncoder } from './segment-encoder';
 import { SpanConverter } from './span-conversion';
 import type { SkyWalkingExporterOptions } from './types';
@@ -33,9 +33,9 @@ export class SegmentSerializer {
     return this.assembler.add(spans, Date.now()).map((segment) => toSegmentObject(segment, this.converter));
   }
 
-  /** The segments these spans form, each protobuf-encoded as one SegmentObject message. */
+  /** The segments these spans form, each protobuf-encoded as one SegmentObject message (as the exporter sends them). */
   serialize(spans: readonly ReadableSpan[]): Buffer[] {
-    return this.toSegmentObjects(spans).map((segment) => this.encoder.encode(segment));
+    return this.assembler.add(spans, Date.now()).map((segment) => encodeAssembled(segment, this.converter, this.encoder));
   }
 
   /** Names, ids and tag values cut to the OAP limits so far. */

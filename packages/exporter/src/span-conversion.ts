@@ -239,6 +239,26 @@ class TagFilter {
   }
 }
 
+/**
+ * Where a span's tags go: SegmentEncoder writes them straight into the segment's bytes (the export
+ * path, no object per tag); toSpanObject without a sink collects them into the SpanObject.
+ */
+export interface TagSink {
+  tag(key: string, value: string): void;
+}
+
+/** Collects tags into an array (SpanObject.tags). */
+class TagList implements TagSink {
+  readonly tags: KeyStringValuePair[] = [];
+
+  tag(key: string, value: string): void {
+    this.tags.push({ key, value });
+  }
+}
+
+const NO_TAGS: KeyStringValuePair[] = [];
+const NO_LOGS: Log[] = [];
+
 export interface SpanConversionOptions {
   tagAttributes: TagAttributeFilter;
   maxTagValueLength: number;
@@ -259,6 +279,8 @@ export class SpanConverter {
     parentSpanId: number,
     refs: SegmentReference[],
     skipAnalysis: boolean,
+    /** Given: the tags are written to it and the SpanObject's tags stay empty. */
+    tagSink?: TagSink,
   ): SpanObject {
     const attributes = span.attributes;
     const spanType = spanTypeOf(span.kind);
@@ -275,6 +297,14 @@ export class SpanConverter {
     } else if (spanLayer === SpanLayer.MQ && spanType === SpanType.Entry) {
       peer = peerAddress(attributes);
     }
+    let tags = NO_TAGS;
+    if (tagSink !== undefined) {
+      this.tags(span, spanLayer, peer !== '', tagSink);
+    } else {
+      const list = new TagList();
+      this.tags(span, spanLayer, peer !== '', list);
+      tags = list.tags;
+    }
     return {
       spanId,
       parentSpanId,
@@ -287,7 +317,7 @@ export class SpanConverter {
       spanLayer,
       componentId: componentOf(span, spanLayer),
       isError,
-      tags: this.tags(span, spanLayer, peer !== ''),
+      tags,
       logs: this.logs(span, isError, endTime),
       skipAnalysis,
     };
@@ -339,7 +369,7 @@ export class SpanConverter {
    * One pass over the attributes picks the semantic-convention values SkyWalking has tags for
    * (the stable name wins over the older one) and collects the keys that become tags of their own.
    */
-  private tags(span: ReadableSpan, layer: SpanLayer, hasPeer: boolean): KeyStringValuePair[] {
+  private tags(span: ReadableSpan, layer: SpanLayer, hasPeer: boolean, tags: TagSink): void {
     const a = span.attributes;
     let url: AttributeValue | undefined;
     let urlOld: AttributeValue | undefined;
@@ -392,7 +422,6 @@ export class SpanConverter {
       if (this.filter.allows(key)) (others ??= []).push(key);
     }
 
-    const tags: KeyStringValuePair[] = [];
     let urlText = text(url) ?? text(urlOld);
     let urlBuilt = false;
     if (urlText === undefined && span.kind === SpanKind.SERVER) {
@@ -447,16 +476,16 @@ export class SpanConverter {
         if (value !== undefined) this.push(tags, key, value);
       }
     }
-    return tags;
   }
 
-  private push(tags: KeyStringValuePair[], key: string, value: string): void {
+  private push(tags: TagSink, key: string, value: string): void {
     const max = SEARCHABLE_TAG_KEYS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
-    tags.push({ key, value: this.cut(value, max) });
+    tags.tag(key, this.cut(value, max));
   }
 
   private logs(span: ReadableSpan, isError: boolean, endTime: number): Log[] {
     const events = span.events;
+    if (events.length === 0 && !(isError && span.status.message)) return NO_LOGS;
     const logs: Log[] = [];
     let errorLogged = false;
     for (let i = 0; i < events.length; i++) {

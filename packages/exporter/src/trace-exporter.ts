@@ -17,7 +17,7 @@ import { registerExporterMetrics } from './exporter-metrics';
 import { ExporterStats } from './exporter-stats';
 import { InstanceHeartbeat } from './instance-heartbeat';
 import { SegmentAssembler, type AssembledSegment } from './segment-assembler';
-import { toSegmentObject } from './segment-conversion';
+import { encodeAssembled } from './segment-conversion';
 import { SegmentEncoder } from './segment-encoder';
 import { SegmentSender } from './segment-sender';
 import { settleWithin } from './settle-within';
@@ -103,7 +103,7 @@ export class SkyWalkingTraceExporter implements SpanExporter {
   encodeSegment(segment: AssembledSegment): EncodedSegment | undefined {
     let bytes: Buffer;
     try {
-      bytes = this.encoder.encode(toSegmentObject(segment, this.converter));
+      bytes = encodeAssembled(segment, this.converter, this.encoder);
     } catch (err) {
       this.stats.drop('conversion_error', segment.spanCount, 1);
       this.log.error('convert', `could not convert a segment: ${(err as Error).message}`);

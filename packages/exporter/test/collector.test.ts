@@ -189,6 +189,39 @@ test('both report methods deliver: one collectInSync call per batch, or one coll
   }
 });
 
+test('collectInSync reuses its buffer across batches: small, large and small batches in turn all arrive intact', async () => {
+  const { collector, address } = await startCollector();
+  const processor = new SkyWalkingSpanProcessor({ ...FAST, collector: address, maxExportBatchSize: 25, maxTagValueLength: 20_000 });
+  const provider = providerFor('checkout', processor);
+  try {
+    // 5 segments a batch; the middle rounds carry 40 kB of tags a segment, so a batch outgrows the
+    // kept buffer (64 kB) and a new one is made, then later small batches are written into it
+    const rounds = [0, 0, 40_000, 40_000, 0, 0];
+    let n = 0;
+    for (const size of rounds) {
+      for (let i = 0; i < 5; i++) requestSegment(provider, n++, false, size === 0 ? undefined : `${n}`.padEnd(Math.floor(size / 3), 'x'));
+      await processor.forceFlush();
+    }
+    await collector.waitFor((c) => c.segments().length >= n, 5000);
+    const segments = collector.segments();
+    assert.equal(segments.length, n);
+    const urls = segments.map((s) => s.spans[0].tags.find((t) => t.key === 'url')?.value).sort();
+    assert.deepEqual(urls, Array.from({ length: n }, (_, i) => `http://checkout.local:8080/orders/${i}`).sort());
+    const payloads = segments.filter((s) => s.spans[0].tags.some((t) => t.key === 'app.payload.1'));
+    assert.equal(payloads.length, 10);
+    for (const segment of payloads) {
+      const tags = segment.spans[0].tags.filter((t) => t.key.startsWith('app.payload.'));
+      assert.equal(tags.length, 3);
+      assert.ok(tags.every((t) => t.value === tags[0].value && t.value.length === Math.floor(40_000 / 3) && /^\d+x+$/.test(t.value)), 'payload tags arrive as written');
+    }
+    assert.deepEqual(collector.violations(), []);
+    assert.equal(processor.getStats().exportsSucceeded, rounds.length);
+  } finally {
+    await provider.shutdown();
+    await collector.close();
+  }
+});
+
 test('the exporter alone under a plain BatchSpanProcessor still sends valid segments', async () => {
   const { collector, address } = await startCollector();
   const exporter = new SkyWalkingTraceExporter({ collector: address, heartbeatIntervalMillis: 0 });

@@ -31,10 +31,11 @@ import {
   segmentIdFor,
   swSpanOf,
 } from '@otel-skywalking/core';
-import { RefType, SpanLayer, SpanType, type SegmentObject, type SpanObject } from '@otel-skywalking/core/protocol';
+import { RefType, SpanLayer, SpanType, TO_OBJECT_OPTIONS, loadProtocol, type SegmentObject, type SpanObject } from '@otel-skywalking/core/protocol';
 import { validateSegment } from '@otel-skywalking/collector';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { PLACEHOLDER_OPERATION_NAME, SegmentSerializer, TRANSMISSION_LATENCY_ATTRIBUTE } from '../src';
+import { SegmentEncoder } from '../src/segment-encoder';
 import { child } from './helpers';
 
 function setup(tracked = true) {
@@ -47,9 +48,25 @@ function setup(tracked = true) {
   return { provider, memory };
 }
 
+const protocol = loadProtocol();
+
+/** Protobuf bytes → a plain object, for comparing encodings. */
+function decoded(bytes: Uint8Array): unknown {
+  const type = protocol.SegmentObject;
+  return type.toObject(type.decode(bytes), TO_OBJECT_OPTIONS);
+}
+
+/**
+ * The segments as objects, validated; and the export path (tags written straight into the bytes)
+ * checked to send exactly these segments.
+ */
 function serialize(spans: ReadableSpan[], serializer = new SegmentSerializer()): SegmentObject[] {
   const segments = serializer.toSegmentObjects(spans);
   for (const segment of segments) assert.deepEqual(validateSegment(segment).filter((v) => v.severity === 'error'), []);
+  const sent = serializer.serialize(spans);
+  assert.equal(sent.length, segments.length);
+  const encoder = new SegmentEncoder();
+  for (let i = 0; i < sent.length; i++) assert.deepEqual(decoded(sent[i]), decoded(encoder.encode(segments[i])));
   return segments;
 }
 
@@ -223,6 +240,9 @@ test('OAP limits are applied to names and tags, and every cut is counted', () =>
   assert.equal(`db.instance=${tags['db.instance']}`.length, 256, 'searchable tags fit the OAP index (256 as key=value)');
   assert.equal(tags.note.length, 100);
   assert.equal(serializer.truncations, 3);
+  const [sent] = serializer.serialize(memory.getFinishedSpans());
+  assert.deepEqual(decoded(sent), decoded(new SegmentEncoder().encode(serializer.toSegmentObjects(memory.getFinishedSpans())[0])));
+  assert.equal(serializer.truncations, 9, 'the export path counts the same cuts');
 });
 
 test('an incoming sw8 becomes a CrossProcess ref with all 8 fields; sw8-x skip-analysis marks every span', () => {
