@@ -181,8 +181,8 @@ function ignore(): void {}
  */
 export function encodeSegmentCollection(
   segments: readonly EncodedSegment[],
-  into?: Buffer,
-  room: (size: number) => number = (size) => size,
+  into: Buffer | undefined,
+  room: (size: number) => number,
 ): { buffer: Buffer; message: Buffer } {
   let size = 0;
   for (const segment of segments) size += 1 + varintSize(segment.bytes.length) + segment.bytes.length;

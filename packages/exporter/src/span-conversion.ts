@@ -256,6 +256,8 @@ class TagList implements TagSink {
   }
 }
 
+// Shared by the spans of the export path only (the encoder reads them); SpanObjects handed to callers
+// (SegmentSerializer.toSegmentObjects) get arrays of their own.
 const NO_TAGS: KeyStringValuePair[] = [];
 const NO_LOGS: Log[] = [];
 
@@ -297,14 +299,9 @@ export class SpanConverter {
     } else if (spanLayer === SpanLayer.MQ && spanType === SpanType.Entry) {
       peer = peerAddress(attributes);
     }
-    let tags = NO_TAGS;
-    if (tagSink !== undefined) {
-      this.tags(span, spanLayer, peer !== '', tagSink);
-    } else {
-      const list = new TagList();
-      this.tags(span, spanLayer, peer !== '', list);
-      tags = list.tags;
-    }
+    const list = tagSink === undefined ? new TagList() : undefined;
+    this.tags(span, spanLayer, peer !== '', tagSink ?? list!);
+    const logs = this.logs(span, isError, endTime);
     return {
       spanId,
       parentSpanId,
@@ -317,8 +314,8 @@ export class SpanConverter {
       spanLayer,
       componentId: componentOf(span, spanLayer),
       isError,
-      tags,
-      logs: this.logs(span, isError, endTime),
+      tags: list?.tags ?? NO_TAGS,
+      logs: logs ?? (list === undefined ? NO_LOGS : []),
       skipAnalysis,
     };
   }
@@ -483,9 +480,10 @@ export class SpanConverter {
     tags.tag(key, this.cut(value, max));
   }
 
-  private logs(span: ReadableSpan, isError: boolean, endTime: number): Log[] {
+  /** The span's logs; undefined when it has none. */
+  private logs(span: ReadableSpan, isError: boolean, endTime: number): Log[] | undefined {
     const events = span.events;
-    if (events.length === 0 && !(isError && span.status.message)) return NO_LOGS;
+    if (events.length === 0 && !(isError && span.status.message)) return undefined;
     const logs: Log[] = [];
     let errorLogged = false;
     for (let i = 0; i < events.length; i++) {

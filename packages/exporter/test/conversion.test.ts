@@ -31,7 +31,7 @@ import {
   segmentIdFor,
   swSpanOf,
 } from '@otel-skywalking/core';
-import { RefType, SpanLayer, SpanType, TO_OBJECT_OPTIONS, loadProtocol, type SegmentObject, type SpanObject } from '@otel-skywalking/core/protocol';
+import { RefType, SpanLayer, SpanType, traceSegmentReportService, type SegmentObject, type SpanObject } from '@otel-skywalking/core/protocol';
 import { validateSegment } from '@otel-skywalking/collector';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { PLACEHOLDER_OPERATION_NAME, SegmentSerializer, TRANSMISSION_LATENCY_ATTRIBUTE } from '../src';
@@ -48,13 +48,8 @@ function setup(tracked = true) {
   return { provider, memory };
 }
 
-const protocol = loadProtocol();
-
-/** Protobuf bytes → a plain object, for comparing encodings. */
-function decoded(bytes: Uint8Array): unknown {
-  const type = protocol.SegmentObject;
-  return type.toObject(type.decode(bytes), TO_OBJECT_OPTIONS);
-}
+/** SegmentObject bytes → a plain object, decoded as the collector decodes them, for comparing encodings. */
+const decoded = traceSegmentReportService().collect.requestDeserialize;
 
 /**
  * The segments as objects, validated; and the export path (tags written straight into the bytes)
@@ -226,6 +221,15 @@ test('events and exceptions become logs; an error status sets isError', () => {
     { key: 'event', value: 'error' },
     { key: 'message', value: 'timeout talking to stock' },
   ]);
+
+  // spans without logs or tags handed to the caller have arrays of their own, safe to change
+  const { provider: p3, memory: m3 } = setup(false);
+  p3.getTracer('t').startSpan('a').end();
+  p3.getTracer('t').startSpan('b').end();
+  const [a, b] = serialize(m3.getFinishedSpans()).map((segment) => segment.spans[0]);
+  assert.deepEqual([a.logs, a.tags], [[], []]);
+  assert.notEqual(a.logs, b.logs);
+  assert.notEqual(a.tags, b.tags);
 });
 
 test('OAP limits are applied to names and tags, and every cut is counted', () => {
