@@ -110,4 +110,29 @@ describe('sw8-x codec', () => {
   it('rejects an unknown tracing mode', () => {
     assert.equal(decodeSw8Extension('7-1'), undefined);
   });
+  it('reads every form the way a plain split-and-trim parser does', () => {
+    // The reference: fields split at '-', trimmed; mode '', 0 or 1; a timestamp of 1-16 digits.
+    const reference = (value: string): unknown => {
+      if (value.length === 0 || value.length > 128) return undefined;
+      const [mode, stamp = ''] = value.split('-').map((part) => part.trim());
+      if (mode !== '' && mode !== '0' && mode !== '1') return undefined;
+      const ms = /^\d{1,16}$/.test(stamp) ? Number(stamp) : NaN;
+      return Number.isSafeInteger(ms) && ms > 0 ? { skipAnalysis: mode === '1', sendTimestamp: ms } : { skipAnalysis: mode === '1' };
+    };
+    const modes = ['', '0', '1', ' 1', '2', 'x'];
+    const stamps = ['', ' ', '0', '7', '1716200000000', ' 1716200000000 ', '999999999999999', '9999999999999999', '12a', '12:5', '/3', '3/', '-', '1e3'];
+    const tails = ['', '-', '-future', '-1-2'];
+    let checked = 0;
+    for (const mode of modes) {
+      for (const stamp of stamps) {
+        for (const tail of tails) {
+          for (const value of [`${mode}-${stamp}${tail}`, `${mode}${stamp}${tail}`]) {
+            assert.deepEqual(decodeSw8Extension(value), reference(value), JSON.stringify(value));
+            checked++;
+          }
+        }
+      }
+    }
+    assert.equal(checked, 672);
+  });
 });

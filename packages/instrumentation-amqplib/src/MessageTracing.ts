@@ -13,7 +13,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { getSw8Extension } from '@otel-skywalking/core';
+import * as core from '@otel-skywalking/core';
 import { brokerAttributes } from './brokerAddress';
 import {
   ATTR_ERROR_TYPE,
@@ -36,7 +36,7 @@ import {
   OPERATION_TYPE_RECEIVE,
   OPERATION_TYPE_SEND,
 } from './semconv';
-import { ThrottledDiag } from '@otel-skywalking/core';
+import type { ThrottledDiag } from '@otel-skywalking/core';
 import type {
   AmqpMessage,
   AmqpPublishOptions,
@@ -56,6 +56,9 @@ import {
   spanName,
   stringField,
 } from './utils';
+
+// Bound once: the package index re-exports through getters, which cost a call on every use.
+const { getSw8Extension } = core;
 
 export const DEFAULT_CONSUME_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_UNSETTLED_PER_CHANNEL = 10_000;
@@ -151,7 +154,7 @@ export class MessageTracing {
     private readonly host: TracingHost,
     logger: DiagLogger,
   ) {
-    this.errorLog = new ThrottledDiag(undefined, logger);
+    this.errorLog = new core.ThrottledDiag(undefined, logger);
   }
 
   get enabled(): boolean {

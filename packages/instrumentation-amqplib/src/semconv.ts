@@ -3,6 +3,8 @@
  * conventions (RabbitMQ), plus the one SkyWalking-specific attribute the exporter turns into the
  * `transmission.latency` tag.
  */
+import { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE } from '@otel-skywalking/core';
+
 export const ATTR_MESSAGING_SYSTEM = 'messaging.system';
 export const ATTR_MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
 export const ATTR_MESSAGING_OPERATION_NAME = 'messaging.operation.name';
@@ -23,10 +25,8 @@ export const ATTR_ERROR_TYPE = 'error.type';
  * the exchange alone ('' for the default exchange) as SkyWalking's `mq.topic`, which semantic
  * conventions fold into `messaging.destination.name` and cannot be read back from unambiguously.
  */
-export {
-  TRANSMISSION_LATENCY_ATTRIBUTE as ATTR_SKYWALKING_TRANSMISSION_LATENCY,
-  MQ_TOPIC_ATTRIBUTE as ATTR_SKYWALKING_MQ_TOPIC,
-} from '@otel-skywalking/core';
+export const ATTR_SKYWALKING_TRANSMISSION_LATENCY = TRANSMISSION_LATENCY_ATTRIBUTE;
+export const ATTR_SKYWALKING_MQ_TOPIC = MQ_TOPIC_ATTRIBUTE;
 
 export const MESSAGING_SYSTEM_RABBITMQ = 'rabbitmq';
 export const OPERATION_TYPE_SEND = 'send';

@@ -164,6 +164,107 @@ describe('UnsettledDeliveries', () => {
     ]);
   });
 
+  it('matches a plain list under any mix of adds, out-of-order settlements, takes and settleAll', () => {
+    // A reference model (a sorted list) and the table get the same pseudo-random operations.
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 20; round++) {
+      const { deliveries, ended } = table(60_000, 50);
+      const expected: [number, ConsumeEndOperation][] = [];
+      let model: Delivery[] = [];
+      const endInModel = (d: Delivery, op: ConsumeEndOperation): void => {
+        model = model.filter((m) => m !== d);
+        expected.push([d.msg.fields.deliveryTag, op]);
+      };
+      let nextTag = 1;
+      for (let step = 0; step < 2_000; step++) {
+        const choice = random(100);
+        if (choice < 45) {
+          const delivery = fakeDelivery(nextTag++, random(10) === 0);
+          if (model.length >= 50) endInModel(model[0], 'evicted');
+          model.push(delivery);
+          deliveries.add(delivery.msg.fields.deliveryTag, delivery);
+        } else if (choice < 80) {
+          const tag = 1 + random(nextTag + 2);
+          const d = model.find((m) => m.msg.fields.deliveryTag === tag);
+          if (d !== undefined && !d.autoAck) endInModel(d, 'ack');
+          deliveries.settle(tag, false, 'ack', undefined);
+        } else if (choice < 90) {
+          const tag = 1 + random(nextTag);
+          for (const d of model.filter((m) => m.msg.fields.deliveryTag <= tag && !m.autoAck)) endInModel(d, 'nack');
+          deliveries.settle(tag, true, 'nack', true);
+        } else if (choice < 98) {
+          const d = model.filter((m) => m.autoAck)[0];
+          if (d !== undefined) {
+            model = model.filter((m) => m !== d);
+            assert.equal(deliveries.take(d.msg.fields.deliveryTag, d), true);
+            assert.equal(deliveries.take(d.msg.fields.deliveryTag, d), false, 'taken once');
+          }
+        } else {
+          for (const d of model.filter((m) => !m.autoAck)) endInModel(d, 'ackAll');
+          deliveries.settleAll('ackAll', undefined, undefined);
+        }
+        assert.equal(deliveries.size, model.length, `round ${round}, step ${step}`);
+      }
+      assert.deepEqual(ended, expected, `round ${round}`);
+      assert.ok(deliveries.capacity <= Math.max(16, 2 * 2 * 50), `capacity ${deliveries.capacity}`);
+    }
+  });
+
+  it('a message never settled keeps the arrays small while later ones are settled around it', () => {
+    const { deliveries, ended } = table();
+    deliveries.add(1, fakeDelivery(1));
+    for (let tag = 2; tag <= 100_000; tag++) {
+      deliveries.add(tag, fakeDelivery(tag));
+      deliveries.settle(tag, false, 'ack', undefined);
+    }
+    assert.equal(deliveries.size, 1);
+    assert.equal(ended.length, 99_999);
+    assert.ok(deliveries.capacity <= 16, `capacity ${deliveries.capacity}`);
+    deliveries.settle(1, false, 'ack', undefined);
+    assert.equal(deliveries.size, 0);
+    assert.equal(ended.length, 100_000);
+  });
+
+  it('a tag that does not grow evicts the entries at and above it, oldest first', () => {
+    const { deliveries, ended } = table();
+    for (let tag = 1; tag <= 5; tag++) deliveries.add(tag, fakeDelivery(tag));
+    const again = fakeDelivery(3);
+    deliveries.add(3, again);
+    assert.deepEqual(ended, [
+      [3, 'evicted'],
+      [4, 'evicted'],
+      [5, 'evicted'],
+    ]);
+    assert.equal(deliveries.size, 3);
+    assert.equal(deliveries.take(3, again), true);
+  });
+
+  it('an end that settles other messages of the channel (a hook acking) ends each delivery once', () => {
+    const ended: number[] = [];
+    const deliveries: UnsettledDeliveries = new UnsettledDeliveries(
+      (d) => {
+        const tag = d.msg.fields.deliveryTag;
+        ended.push(tag);
+        // settles the next odd tag from inside the end of an even one
+        if (tag % 2 === 0) deliveries.settle(tag + 3, false, 'ack', undefined);
+      },
+      60_000,
+      100,
+    );
+    for (let tag = 1; tag <= 40; tag++) deliveries.add(tag, fakeDelivery(tag));
+    deliveries.settle(20, true, 'ack', undefined);
+    deliveries.settleAll('nackAll', true, undefined);
+    assert.equal(deliveries.size, 0);
+    assert.deepEqual(
+      [...ended].sort((a, b) => a - b),
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+  });
+
   it('ends what is older than the timeout, with one timer for the table', async () => {
     const { deliveries, ended } = table(30);
     for (let tag = 1; tag <= 20; tag++) deliveries.add(tag, fakeDelivery(tag));

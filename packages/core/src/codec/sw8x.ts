@@ -15,6 +15,15 @@ const TIMESTAMP = /^\d{1,16}$/;
 /** Parses sw8-x; unknown trailing fields are ignored (the list is extendable). Never throws. */
 export function decodeSw8Extension(value: string): Sw8Extension | undefined {
   if (value.length === 0 || value.length > MAX_SW8X_HEADER_LENGTH) return undefined;
+  // The form every agent writes, `<0|1>-<digits>`, read without splitting (a consumer reads one
+  // per message); anything else takes the general path.
+  if (value.charCodeAt(1) === DASH) {
+    const mode = value.charCodeAt(0);
+    if (mode === ZERO || mode === ONE) {
+      const stamp = digitsAt(value, 2);
+      if (stamp !== undefined) return stamp > 0 ? { skipAnalysis: mode === ONE, sendTimestamp: stamp } : { skipAnalysis: mode === ONE };
+    }
+  }
   const parts = value.split('-');
   const mode = parts[0].trim();
   if (mode !== '' && mode !== '0' && mode !== '1') return undefined;
@@ -26,6 +35,24 @@ export function decodeSw8Extension(value: string): Sw8Extension | undefined {
     if (Number.isSafeInteger(ms) && ms > 0) ext.sendTimestamp = ms;
   }
   return ext;
+}
+
+const DASH = 0x2d;
+const ZERO = 0x30;
+const ONE = 0x31;
+
+/** The number written from `start` to the end or the next dash: 1 to 15 digits, else undefined. */
+function digitsAt(value: string, start: number): number | undefined {
+  let n = 0;
+  let i = start;
+  for (; i < value.length; i++) {
+    const digit = value.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) break;
+    n = n * 10 + digit;
+  }
+  const count = i - start;
+  if (count === 0 || count > 15 || (i < value.length && value.charCodeAt(i) !== DASH)) return undefined;
+  return n;
 }
 
 /** Writes sw8-x. Like the Java agent, a missing timestamp is a single space. */

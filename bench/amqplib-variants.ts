@@ -1,0 +1,136 @@
+// The consumer variants of the amqplib benchmarks (amqplib.bench.ts, amqplib-instructions.bench.ts):
+// how each process is set up, and the headers its messages carry.
+import type { TextMapPropagator } from '@opentelemetry/api';
+
+export const OURS = '@otel-skywalking/instrumentation-amqplib';
+export const OURS_UNSAMPLED = '@otel-skywalking/instrumentation-amqplib, sampling 0';
+export const CONTRIB = '@opentelemetry/instrumentation-amqplib';
+/**
+ * No instrumentation, messages as large as those with the trace headers but without them: a
+ * header of filler bytes in their place. RabbitMQ's cost per message steps up once a message
+ * outgrows its smallest form (about 64 bytes of properties and body): this row tells that step
+ * from the cost of the trace headers themselves.
+ */
+export const SAME_SIZE = 'uninstrumented, as large as with the trace headers';
+/** No instrumentation, but each message carries the headers an instrumented producer writes. */
+export const SAME_HEADERS = 'uninstrumented, with the trace headers';
+/**
+ * The same, in a process where OpenTelemetry's context is in use, as it is in any app with some
+ * other instrumentation (http, a database): Node 20's AsyncLocalStorage installs its promise hooks
+ * on first use, and from then on every promise of the process pays for them.
+ */
+export const CONTEXT_IN_USE = 'uninstrumented, with the trace headers, OpenTelemetry context in use';
+export const VARIANTS = ['uninstrumented', SAME_SIZE, SAME_HEADERS, CONTEXT_IN_USE, OURS, CONTRIB, OURS_UNSAMPLED] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const BROKER_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** The message body of every variant: a small JSON document. */
+export const BODY = Buffer.from(JSON.stringify({ order: 42, items: ['a', 'b', 'c'] }));
+
+/**
+ * Headers for the messages of a variant published by an uninstrumented producer: the trace headers
+ * an instrumented producer writes (traceparent, sw8, sw8-x with its send time), filler of the same
+ * size, or none. Always an application header of its own.
+ */
+export function messageHeaders(variant: Variant): Record<string, unknown> {
+  const headers: Record<string, unknown> = { tenant: 't1' };
+  if (variant === 'uninstrumented') return headers;
+  const { ROOT_CONTEXT, TraceFlags, defaultTextMapSetter, trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { createSkyWalkingPropagator } =
+    require('@otel-skywalking/propagator-sw8') as typeof import('@otel-skywalking/propagator-sw8');
+  const propagator: TextMapPropagator = createSkyWalkingPropagator();
+  const spanContext = { traceId: '870249d0f2028b3abd630d9075301c74', spanId: '8715ba3fe84d112c', traceFlags: TraceFlags.SAMPLED };
+  propagator.inject(trace.setSpanContext(ROOT_CONTEXT, spanContext), headers, defaultTextMapSetter);
+  headers['sw8-x'] = `0-${Date.now()}`;
+  if (variant !== SAME_SIZE) return headers;
+  // One filler entry as long as the trace headers' entries (AMQP field table: a byte of name
+  // length, the name, a type byte, 4 bytes of value length, the value).
+  let bytes = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'tenant') continue;
+    bytes += 1 + name.length + 1 + 4 + Buffer.byteLength(String(value));
+    delete headers[name];
+  }
+  headers.filler = 'x'.repeat(bytes - (1 + 'filler'.length + 1 + 4));
+  return headers;
+}
+
+export interface VariantSetup {
+  /** amqplib 2, instrumented as the variant says. */
+  amqp: typeof import('amqplib');
+  /** Spans exported since the last reset. */
+  spans(): number;
+  resetSpans(): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Sets up a consumer process for a variant: context manager, propagator, a tracer provider
+ * (BatchSpanProcessor, no-op exporter) and the instrumentation, then requires amqplib 2 (installed
+ * under the npm alias `amqplib2`). The instrumentations must be in place before amqplib is
+ * required, so everything is required here, not imported.
+ */
+export function setUpVariant(variant: Variant): VariantSetup {
+  const { ROOT_CONTEXT, context, propagation } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } =
+    require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { AlwaysOffSampler, BasicTracerProvider, BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { ExportResultCode } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { createSkyWalkingPropagator } =
+    require('@otel-skywalking/propagator-sw8') as typeof import('@otel-skywalking/propagator-sw8');
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(createSkyWalkingPropagator());
+  let spans = 0;
+  const provider = new BasicTracerProvider({
+    sampler: variant === OURS_UNSAMPLED ? new AlwaysOffSampler() : undefined,
+    spanProcessors: [
+      new BatchSpanProcessor({
+        export(batch, done) {
+          spans += batch.length;
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown: () => Promise.resolve(),
+      }),
+    ],
+  });
+
+  if (variant === OURS || variant === OURS_UNSAMPLED) {
+    const { AmqplibInstrumentation } =
+      require('@otel-skywalking/instrumentation-amqplib') as typeof import('@otel-skywalking/instrumentation-amqplib');
+    class Aliased extends AmqplibInstrumentation {
+      protected override moduleNames(): readonly string[] {
+        return ['amqplib2'];
+      }
+    }
+    new Aliased().setTracerProvider(provider);
+  } else if (variant === CONTRIB) {
+    const contrib = require('@opentelemetry/instrumentation-amqplib') as typeof import('@opentelemetry/instrumentation-amqplib');
+    // It matches the module name `amqplib` only: point its definitions at the alias.
+    class Aliased extends contrib.AmqplibInstrumentation {
+      protected override init() {
+        const definitions = super.init();
+        for (const definition of [definitions].flat()) {
+          (definition as { name: string }).name = 'amqplib2';
+          for (const file of definition.files) (file as { name: string }).name = file.name.replace(/^amqplib\//, 'amqplib2/');
+        }
+        return definitions;
+      }
+    }
+    new Aliased().setTracerProvider(provider);
+  }
+  if (variant === CONTEXT_IN_USE) context.with(ROOT_CONTEXT, () => undefined);
+
+  return {
+    amqp: require('amqplib2') as typeof import('amqplib'),
+    spans: () => spans,
+    resetSpans: () => {
+      spans = 0;
+    },
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
