@@ -12,10 +12,11 @@
 // Needs valgrind (Debian: apt-get install valgrind) and RabbitMQ. Takes about 6 minutes.
 //
 //   node bench/build/amqplib-instructions.bench.js [--messages 6000] [--warmup 3000] [--only 'name part,…']
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   BODY,
   BROKER_URL,
@@ -30,9 +31,9 @@ import {
   setUpVariant,
   type Variant,
 } from './amqplib-variants';
+import { GC_FLAGS, callgrindArgs, callgrindControl, hasValgrind, totalInstructions } from './callgrind';
 import { numberOption } from './harness';
 
-const GC_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16', '--no-memory-reducer'];
 const PREFETCH = 100;
 /** The consumer reports its count every this many messages. */
 const REPORT_EVERY = 500;
@@ -71,24 +72,16 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
   const out = join(dir, 'callgrind.out');
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, ...GC_FLAGS, __filename, '--child', variant, queue],
+    [...callgrindArgs(out), process.execPath, ...GC_FLAGS, __filename, '--child', variant, queue],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.resume();
   let consumed = 0;
   let ready = false;
   let exited = false;
-  child.stdout!.setEncoding('utf8');
-  let buffered = '';
-  child.stdout!.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line === 'READY') ready = true;
-      else if (line.startsWith('CONSUMED ')) consumed = Number(line.slice(9));
-    }
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line === 'READY') ready = true;
+    else if (line.startsWith('CONSUMED ')) consumed = Number(line.slice(9));
   });
   child.on('exit', () => {
     exited = true;
@@ -106,17 +99,12 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
     await publish(warmup);
     await until(() => consumed >= warmup, 'the warm-up messages');
     await new Promise((resolve) => setTimeout(resolve, 500)); // the last acks and a batch export
-    control('-z', child.pid!);
+    callgrindControl('-z', child.pid!);
     await publish(messages);
     await until(() => consumed >= warmup + messages, 'the measured messages');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    control('-d', child.pid!);
-    let total = 0;
-    for (const file of readdirSync(dir)) {
-      const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
-      if (totals) total += Number(totals[1]);
-    }
-    return total / messages;
+    callgrindControl('-d', child.pid!);
+    return totalInstructions(dir) / messages;
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -125,13 +113,8 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
   }
 }
 
-function control(flag: string, pid: number): void {
-  const result = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`callgrind_control ${flag} failed: ${result.stderr}`);
-}
-
 async function main(): Promise<void> {
-  if (spawnSync('valgrind', ['--version']).status !== 0) {
+  if (!hasValgrind()) {
     console.log('valgrind is not installed (Debian: apt-get install valgrind); skipping the instruction counts');
     return;
   }

@@ -4,30 +4,26 @@
 // the machine is doing. Timed throughput on a shared 2-core machine moves by ±15 % between runs;
 // this moves by under 1 %. Per variant: WARMUP requests (JIT, connections), counters zeroed, then
 // REQUESTS requests, counters dumped: instructions per request. One variant at a time.
-// V8's collection heuristics depend on time, and under valgrind time runs ~50× slower: the young
-// generation's size and idle-time (memory reducer) collections varied from run to run, and one
-// full collection more or less moved a count by 15 %. The apps therefore run with a fixed young
-// generation (16 MB semi-spaces, V8's largest default) and without the memory reducer, so that
-// the collections counted follow from what each variant allocates and keeps (GC_FLAGS).
+// The apps run with fixed garbage-collection flags (GC_FLAGS in callgrind.ts says why).
 // Needs valgrind (Debian: apt-get install valgrind). Takes about 12 minutes.
 //
 //   node bench/build/exporter-instructions.bench.js [--requests 6000] [--warmup 3000]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GC_FLAGS, callgrindArgs, callgrindControl, hasValgrind, totalInstructions } from './callgrind';
 import { HTTP_APP_VARIANTS, loadCount, startDownstream, startSinkProcess } from './exporter-load';
 import { numberOption } from './harness';
 
 const VARIANTS = HTTP_APP_VARIANTS;
-const GC_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16', '--no-memory-reducer'];
 
 async function instructionsPerRequest(variant: string, env: Record<string, string>, warmup: number, requests: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), `otelsw-callgrind-${variant}-`));
   const out = join(dir, 'callgrind.out');
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, ...GC_FLAGS, join(__dirname, 'exporter-http-app.js')],
+    [...callgrindArgs(out), process.execPath, ...GC_FLAGS, join(__dirname, 'exporter-http-app.js')],
     { env: { ...process.env, SW_AGENT_LOGGING_LEVEL: 'error', ...env, VARIANT: variant }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   child.stderr!.resume();
@@ -44,30 +40,20 @@ async function instructionsPerRequest(variant: string, env: Record<string, strin
     });
     await loadCount(port, warmup, 16);
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let the last batch leave
-    control('-z', child.pid!);
+    callgrindControl('-z', child.pid!);
     const ok = await loadCount(port, requests, 16);
     if (ok !== requests) console.log(`warning: ${variant} answered ${requests - ok} requests with an error`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    control('-d', child.pid!);
-    let total = 0;
-    for (const file of readdirSync(dir)) {
-      const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
-      if (totals) total += Number(totals[1]);
-    }
-    return total / requests;
+    callgrindControl('-d', child.pid!);
+    return totalInstructions(dir) / requests;
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function control(flag: string, pid: number): void {
-  const result = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`callgrind_control ${flag} failed: ${result.stderr}`);
-}
-
 async function main(): Promise<void> {
-  if (spawnSync('valgrind', ['--version']).status !== 0) {
+  if (!hasValgrind()) {
     console.log('valgrind is not installed (Debian: apt-get install valgrind); skipping the instruction counts');
     return;
   }
