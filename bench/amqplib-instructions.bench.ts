@@ -32,7 +32,7 @@ import {
   type Variant,
 } from './amqplib-variants';
 import { GC_FLAGS, callgrindArgs, callgrindControl, hasValgrind, totalInstructions } from './callgrind';
-import { numberOption } from './harness';
+import { numberOption, onlyOption } from './harness';
 
 const PREFETCH = 100;
 /** The consumer reports its count every this many messages. */
@@ -120,12 +120,10 @@ async function main(): Promise<void> {
   }
   const messages = Math.floor(numberOption('messages', 6000));
   const warmup = Math.floor(numberOption('warmup', 3000));
-  // --only 'a,b': the variants whose names contain one of these (the table then lacks its baselines)
-  const onlyAt = process.argv.indexOf('--only');
-  const only = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : undefined;
-  const chosen = VARIANTS.filter((v) => only === undefined || only.some((part) => v.includes(part)));
+  const chosen = onlyOption(VARIANTS);
   const counts = new Map<Variant, number>();
-  if (only !== undefined) {
+  if (chosen.length < VARIANTS.length) {
+    // Without every baseline there is no table: the counts alone.
     for (const variant of chosen) console.log(`${variant}: ${Math.round(await instructionsPerMessage(variant, warmup, messages))} instructions/message`);
     return;
   }

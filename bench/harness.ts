@@ -51,3 +51,14 @@ export function numberOption(name: string, fallback: number): number {
   const value = at >= 0 ? Number(process.argv[at + 1]) : NaN;
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
+
+/**
+ * `--only 'a,b'`: the names that contain one of the comma-separated parts, in their order; all of
+ * them without the option.
+ */
+export function onlyOption<T extends string>(names: readonly T[]): T[] {
+  const at = process.argv.indexOf('--only');
+  if (at < 0 || process.argv[at + 1] === undefined) return [...names];
+  const parts = process.argv[at + 1].split(',').filter((part) => part !== '');
+  return names.filter((name) => parts.some((part) => name.includes(part)));
+}
