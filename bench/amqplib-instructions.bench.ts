@@ -114,10 +114,7 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
 }
 
 async function main(): Promise<void> {
-  if (!hasValgrind()) {
-    console.log('valgrind is not installed (Debian: apt-get install valgrind); skipping the instruction counts');
-    return;
-  }
+  if (!hasValgrind()) return;
   const messages = Math.floor(numberOption('messages', 6000));
   const warmup = Math.floor(numberOption('warmup', 3000));
   const chosen = onlyOption(VARIANTS);

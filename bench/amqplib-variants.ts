@@ -1,6 +1,7 @@
 // The consumer variants of the amqplib benchmarks (amqplib.bench.ts, amqplib-instructions.bench.ts):
 // how each process is set up, and the headers its messages carry.
 import type { TextMapPropagator } from '@opentelemetry/api';
+import { CountingExporter } from './counting-exporter';
 
 export const OURS = '@otel-skywalking/instrumentation-amqplib';
 export const OURS_UNSAMPLED = '@otel-skywalking/instrumentation-amqplib, sampling 0';
@@ -78,24 +79,15 @@ export function setUpVariant(variant: Variant): VariantSetup {
     require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
   const { AlwaysOffSampler, BasicTracerProvider, BatchSpanProcessor } =
     require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { ExportResultCode } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const { createSkyWalkingPropagator } =
     require('@otel-skywalking/propagator-sw8') as typeof import('@otel-skywalking/propagator-sw8');
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(createSkyWalkingPropagator());
-  let spans = 0;
+  const exporter = new CountingExporter();
   const provider = new BasicTracerProvider({
     sampler: variant === OURS_UNSAMPLED ? new AlwaysOffSampler() : undefined,
-    spanProcessors: [
-      new BatchSpanProcessor({
-        export(batch, done) {
-          spans += batch.length;
-          done({ code: ExportResultCode.SUCCESS });
-        },
-        shutdown: () => Promise.resolve(),
-      }),
-    ],
+    spanProcessors: [new BatchSpanProcessor(exporter)],
   });
 
   if (variant === OURS || variant === OURS_UNSAMPLED) {
@@ -126,9 +118,9 @@ export function setUpVariant(variant: Variant): VariantSetup {
 
   return {
     amqp: require('amqplib2') as typeof import('amqplib'),
-    spans: () => spans,
+    spans: () => exporter.spans,
     resetSpans: () => {
-      spans = 0;
+      exporter.spans = 0;
     },
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),

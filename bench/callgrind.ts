@@ -14,8 +14,11 @@ import { join } from 'node:path';
  */
 export const GC_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16', '--no-memory-reducer'];
 
+/** Whether valgrind is installed; says so when it is not (the bench then skips its counts). */
 export function hasValgrind(): boolean {
-  return spawnSync('valgrind', ['--version']).status === 0;
+  if (spawnSync('valgrind', ['--version']).status === 0) return true;
+  console.log('valgrind is not installed (Debian: apt-get install valgrind); skipping the instruction counts');
+  return false;
 }
 
 /** valgrind's arguments before the program: callgrind, writing its dumps to `outFile`(.N). */

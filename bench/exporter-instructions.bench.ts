@@ -53,10 +53,7 @@ async function instructionsPerRequest(variant: string, env: Record<string, strin
 }
 
 async function main(): Promise<void> {
-  if (!hasValgrind()) {
-    console.log('valgrind is not installed (Debian: apt-get install valgrind); skipping the instruction counts');
-    return;
-  }
+  if (!hasValgrind()) return;
   const requests = Math.floor(numberOption('requests', 6000));
   const warmup = Math.floor(numberOption('warmup', 3000));
   const sink = await startSinkProcess();

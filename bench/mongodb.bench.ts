@@ -22,6 +22,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { CountingExporter } from './counting-exporter';
 import { numberOption } from './harness';
 
 const VARIANTS = ['uninstrumented', '@otel-skywalking/instrumentation-mongodb', '@opentelemetry/instrumentation-mongodb'] as const;
@@ -69,26 +70,17 @@ async function prepareVariant(variant: Variant, alias: DriverAlias, uri: string)
     require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
   const { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } =
     require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { ExportResultCode } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   type Provider = InstanceType<typeof BasicTracerProvider>;
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  let spans = 0;
+  const exporter = new CountingExporter();
   const providers = new Map<number, Provider>();
   const providerFor = (ratio: number): Provider => {
     let provider = providers.get(ratio);
     if (provider === undefined) {
       provider = new BasicTracerProvider({
         sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
-        spanProcessors: [
-          new BatchSpanProcessor({
-            export(batch, done) {
-              spans += batch.length;
-              done({ code: ExportResultCode.SUCCESS });
-            },
-            shutdown: () => Promise.resolve(),
-          }),
-        ],
+        spanProcessors: [new BatchSpanProcessor(exporter)],
       });
       providers.set(ratio, provider);
     }
@@ -167,7 +159,7 @@ async function prepareVariant(variant: Variant, alias: DriverAlias, uri: string)
     await provider.forceFlush();
     ops = 0;
     failures = 0;
-    spans = 0;
+    exporter.spans = 0;
     const cpuStart = process.cpuUsage();
     const start = performance.now();
     stopAt = start + durationMs;
@@ -180,7 +172,7 @@ async function prepareVariant(variant: Variant, alias: DriverAlias, uri: string)
       workload: workload.name,
       opsPerSec: (ops * 1000) / elapsed,
       cpuMicrosPerOp: (cpu.user + cpu.system) / ops,
-      spans: Math.round((spans / ops) * 100) / 100,
+      spans: Math.round((exporter.spans / ops) * 100) / 100,
       failures,
     };
   }

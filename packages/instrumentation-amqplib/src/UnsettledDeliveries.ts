@@ -42,7 +42,8 @@ const RENUMBER_AT = 2 ** 30;
  * settled entries leave holes (undefined) there, and head always points at a live entry. Each
  * delivery leaves the ring before `end` is called for it, so an `end` that settles messages of the
  * same channel (a hook acking) finds the ring consistent; the loops below re-read head and tail
- * after every call out.
+ * after every call out (an emptied ring starts again at 0, which ends them; entries only move in
+ * `add`, which no `end` reaches).
  */
 export class UnsettledDeliveries {
   private slots: (Delivery | undefined)[] = new Array<Delivery | undefined>(INITIAL_CAPACITY).fill(undefined);
@@ -51,8 +52,6 @@ export class UnsettledDeliveries {
   private head = 0;
   private tail = 0;
   private live = 0;
-  /** Bumped when entries move to other sequence numbers: a loop that called out stops then. */
-  private layout = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -103,8 +102,7 @@ export class UnsettledDeliveries {
       this.end(delivery, operation, requeue, undefined);
       return;
     }
-    const layout = this.layout;
-    for (let s = this.head; layout === this.layout; s++) {
+    for (let s = this.head; ; s++) {
       if (s < this.head) s = this.head;
       if (s >= this.tail || this.tags[s & this.mask] > tag) return;
       const delivery = this.slots[s & this.mask];
@@ -116,8 +114,7 @@ export class UnsettledDeliveries {
 
   /** ackAll / nackAll, and channel close or error: every delivery that awaits a settlement. */
   settleAll(operation: ConsumeEndOperation, requeue: boolean | undefined, error: Error | undefined): void {
-    const layout = this.layout;
-    for (let s = this.head; layout === this.layout; s++) {
+    for (let s = this.head; ; s++) {
       if (s < this.head) s = this.head;
       if (s >= this.tail) return;
       const delivery = this.slots[s & this.mask];
@@ -183,7 +180,6 @@ export class UnsettledDeliveries {
   private reset(): void {
     this.head = 0;
     this.tail = 0;
-    this.layout++;
     if (this.slots.length > KEEP_CAPACITY) this.allocate(INITIAL_CAPACITY);
   }
 
@@ -203,7 +199,6 @@ export class UnsettledDeliveries {
     }
     this.head = 0;
     this.tail = n;
-    this.layout++;
   }
 
   private allocate(capacity: number): void {
