@@ -181,19 +181,17 @@ export class MessageTracing {
       const exchange = stringField(args[0]);
       const routingKey = stringField(args[1]);
       const options = copyPublishOptions(args[3]);
+      // The attributes the messaging conventions call sampling-relevant go in at creation, where
+      // the sampler sees them; the rest only onto recording spans. Each attribute given to
+      // startSpan is copied three times by the SDK (about 0.4 k instructions a copy), so this
+      // saves two copies of each late one, and all of the work for spans sampled out.
       const attributes: Attributes = {
         [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_RABBITMQ,
         [ATTR_MESSAGING_OPERATION_TYPE]: OPERATION_TYPE_SEND,
         [ATTR_MESSAGING_OPERATION_NAME]: OPERATION_NAME_PUBLISH,
         [ATTR_MESSAGING_DESTINATION_NAME]: publishDestination(exchange, routingKey),
-        [ATTR_SKYWALKING_MQ_TOPIC]: exchange,
         ...brokerAttributes(channel),
       };
-      if (routingKey !== '') attributes[ATTR_MESSAGING_RABBITMQ_ROUTING_KEY] = routingKey;
-      if (typeof options.messageId === 'string') attributes[ATTR_MESSAGING_MESSAGE_ID] = options.messageId;
-      if (typeof options.correlationId === 'string') {
-        attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = options.correlationId;
-      }
       const parent = context.active();
       const span = this.host
         .tracer()
@@ -202,6 +200,14 @@ export class MessageTracing {
           { kind: SpanKind.PRODUCER, attributes },
           parent,
         );
+      if (span.isRecording()) {
+        span.setAttribute(ATTR_SKYWALKING_MQ_TOPIC, exchange);
+        if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_ROUTING_KEY, routingKey);
+        if (typeof options.messageId === 'string') span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, options.messageId);
+        if (typeof options.correlationId === 'string') {
+          span.setAttribute(ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, options.correlationId);
+        }
+      }
       propagation.inject(trace.setSpan(parent, span), options.headers);
       this.stats.publishSpans++;
       const hook = this.host.config().publishHook;
@@ -277,21 +283,15 @@ export class MessageTracing {
           ? propagation.extract(ROOT_CONTEXT, headers, amqpHeaderGetter)
           : ROOT_CONTEXT;
       const operation = fetched ? OPERATION_NAME_RECEIVE : OPERATION_NAME_PROCESS;
+      // Sampling-relevant attributes at creation, the rest onto recording spans (see startPublish).
       const attributes: Attributes = {
         [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_RABBITMQ,
         [ATTR_MESSAGING_OPERATION_TYPE]: fetched ? OPERATION_TYPE_RECEIVE : OPERATION_TYPE_PROCESS,
         [ATTR_MESSAGING_OPERATION_NAME]: operation,
         [ATTR_MESSAGING_DESTINATION_NAME]: consumeDestination(exchange, routingKey, queue),
-        [ATTR_SKYWALKING_MQ_TOPIC]: exchange,
         ...brokerAttributes(channel),
       };
       if (queue !== '') attributes[ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME] = queue;
-      if (routingKey !== '') attributes[ATTR_MESSAGING_RABBITMQ_ROUTING_KEY] = routingKey;
-      if (typeof tag === 'number') attributes[ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG] = tag;
-      if (typeof properties?.messageId === 'string') attributes[ATTR_MESSAGING_MESSAGE_ID] = properties.messageId;
-      if (typeof properties?.correlationId === 'string') {
-        attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = properties.correlationId;
-      }
       const sendTimestamp = getSw8Extension(extracted)?.sendTimestamp;
       if (sendTimestamp !== undefined) {
         attributes[ATTR_SKYWALKING_TRANSMISSION_LATENCY] = Math.max(0, Date.now() - sendTimestamp);
@@ -318,6 +318,15 @@ export class MessageTracing {
       else this.stats.consumeSpans++;
       const delivery: Delivery = { span, msg, queue, moduleVersion, startedAt: performance.now(), autoAck: noAck };
       const recording = span.isRecording();
+      if (recording) {
+        span.setAttribute(ATTR_SKYWALKING_MQ_TOPIC, exchange);
+        if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_ROUTING_KEY, routingKey);
+        if (typeof tag === 'number') span.setAttribute(ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG, tag);
+        if (typeof properties?.messageId === 'string') span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, properties.messageId);
+        if (typeof properties?.correlationId === 'string') {
+          span.setAttribute(ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, properties.correlationId);
+        }
+      }
       const hook = config.consumeHook;
       if (hook !== undefined && recording) {
         this.runHook('consumeHook', () => hook(span, { moduleVersion, queue, msg }));

@@ -1,6 +1,13 @@
-import { SpanKind, context, trace } from '@opentelemetry/api';
+import { SpanKind, context, trace, type Attributes } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
-import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SamplingDecision,
+  SimpleSpanProcessor,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -75,6 +82,57 @@ for (const version of VERSIONS) {
         const stats = instrumentation.getStats();
         assert.equal(stats.unsettled, before.unsettled, 'unrecorded spans are not tracked');
         assert.equal(stats.consumeSpans - before.consumeSpans, 5);
+      } finally {
+        instrumentation.setTracerProvider(provider);
+        await ch.deleteQueue(queue);
+        await ch.close();
+      }
+    });
+
+    it("the sampler sees the conventions' sampling-relevant attributes; recorded spans get the rest too", async () => {
+      const seen: Array<{ kind: SpanKind; attributes: Attributes }> = [];
+      const recordEverything: Sampler = {
+        shouldSample: (_context, _traceId, _name, kind, attributes) => {
+          seen.push({ kind, attributes: { ...attributes } });
+          return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+        },
+        toString: () => 'recordEverything',
+      };
+      const ownExporter = new InMemorySpanExporter();
+      instrumentation.setTracerProvider(
+        new BasicTracerProvider({ sampler: recordEverything, spanProcessors: [new SimpleSpanProcessor(ownExporter)] }),
+      );
+      const ch = await connection.createConfirmChannel();
+      const queue = uniqueName('sampling-attrs');
+      try {
+        await ch.assertQueue(queue, { exclusive: true });
+        const consumed = new Promise<void>((resolve) => {
+          void ch.consume(queue, (msg) => {
+            if (msg === null) return;
+            ch.ack(msg);
+            resolve();
+          });
+        });
+        ch.sendToQueue(queue, Buffer.from('x'), { messageId: 'm-1', correlationId: 'c-1' });
+        await ch.waitForConfirms();
+        await consumed;
+        await waitFor(() => ownExporter.getFinishedSpans().length === 2, 'the producer and consumer spans');
+        const relevant = ['messaging.system', 'messaging.operation.type', 'messaging.operation.name', 'messaging.destination.name', 'server.address', 'server.port'];
+        const late = ['messaging.rabbitmq.destination.routing_key', 'messaging.message.id', 'messaging.message.conversation_id', 'skywalking.mq.topic'];
+        for (const kind of [SpanKind.PRODUCER, SpanKind.CONSUMER]) {
+          const sampled = seen.find((entry) => entry.kind === kind);
+          assert.ok(sampled, `the sampler was asked for the ${SpanKind[kind]} span`);
+          for (const key of relevant) assert.notEqual(sampled.attributes[key], undefined, `${SpanKind[kind]} sampler sees ${key}`);
+          for (const key of late) assert.equal(sampled.attributes[key], undefined, `${key} is set after the decision`);
+          const span = ownExporter.getFinishedSpans().find((s) => s.kind === kind)!;
+          for (const key of [...relevant, ...late]) assert.notEqual(span.attributes[key], undefined, `${SpanKind[kind]} span has ${key}`);
+        }
+        const consumerSeen = seen.find((entry) => entry.kind === SpanKind.CONSUMER)!;
+        assert.equal(consumerSeen.attributes['messaging.destination.subscription.name'], queue);
+        const consumer = ownExporter.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER)!;
+        assert.equal(consumer.attributes['messaging.rabbitmq.message.delivery_tag'], 1);
+        assert.equal(consumer.attributes['messaging.message.id'], 'm-1');
+        assert.equal(consumer.attributes['messaging.message.conversation_id'], 'c-1');
       } finally {
         instrumentation.setTracerProvider(provider);
         await ch.deleteQueue(queue);
