@@ -9,9 +9,11 @@
 // Per variant: WARMUP messages (JIT, connection), counters zeroed, MESSAGES more, counters dumped.
 // The consumers run with the exporter instruction bench's garbage-collection flags (a fixed young
 // generation, no memory reducer), so that collections follow from what each variant allocates.
-// Needs valgrind (Debian: apt-get install valgrind) and RabbitMQ. Takes about 6 minutes.
+// --profile also prints, per variant, where its instructions went: functions by their own count
+// and JavaScript functions with their callees, JIT code named from V8's perf map.
+// Needs valgrind (Debian: apt-get install valgrind) and RabbitMQ. Takes about 9 minutes.
 //
-//   node bench/build/amqplib-instructions.bench.js [--messages 6000] [--warmup 3000] [--only 'name part,…']
+//   node bench/build/amqplib-instructions.bench.js [--messages 6000] [--warmup 3000] [--only 'name part,…'] [--profile]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { createInterface } from 'node:readline';
 import {
   BODY,
   BROKER_URL,
+  BY_HAND,
   CONTEXT_IN_USE,
   CONTRIB,
   OURS,
@@ -31,7 +34,16 @@ import {
   setUpVariant,
   type Variant,
 } from './amqplib-variants';
-import { GC_FLAGS, callgrindArgs, callgrindControl, hasValgrind, totalInstructions } from './callgrind';
+import {
+  GC_FLAGS,
+  callgrindArgs,
+  callgrindControl,
+  hasValgrind,
+  namedProfile,
+  profileFlags,
+  profileOption,
+  totalInstructions,
+} from './callgrind';
 import { numberOption, onlyOption } from './harness';
 
 const PREFETCH = 100;
@@ -45,16 +57,16 @@ async function consumer(variant: Variant, queue: string): Promise<void> {
   const channel = await connection.createChannel();
   await channel.prefetch(PREFETCH);
   let consumed = 0;
-  await channel.consume(queue, async (msg) => {
+  await channel.consume(queue, setup.handler(queue, async (msg) => {
     if (msg === null) return;
     await Promise.resolve();
     channel.ack(msg);
     if (++consumed % REPORT_EVERY === 0) process.stdout.write(`CONSUMED ${consumed}\n`);
-  });
+  }));
   process.stdout.write('READY\n');
 }
 
-async function instructionsPerMessage(variant: Variant, warmup: number, messages: number): Promise<number> {
+async function instructionsPerMessage(variant: Variant, warmup: number, messages: number, profile: boolean): Promise<number> {
   const amqp = require('amqplib2') as typeof import('amqplib');
   const connection = await amqp.connect(BROKER_URL);
   const publisher = await connection.createChannel();
@@ -72,7 +84,7 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
   const out = join(dir, 'callgrind.out');
   const child = spawn(
     'valgrind',
-    [...callgrindArgs(out), process.execPath, ...GC_FLAGS, __filename, '--child', variant, queue],
+    [...callgrindArgs(out), process.execPath, ...GC_FLAGS, ...(profile ? profileFlags(dir) : []), __filename, '--child', variant, queue],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.resume();
@@ -104,10 +116,12 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
     await until(() => consumed >= warmup + messages, 'the measured messages');
     await new Promise((resolve) => setTimeout(resolve, 200));
     callgrindControl('-d', child.pid!);
+    if (profile) console.log(`\n#### ${variant}\n${namedProfile(dir, child.pid!, messages, 'message')}`);
     return totalInstructions(dir) / messages;
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    if (profile) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
     await publisher.deleteQueue(queue).catch(() => undefined);
     await connection.close().catch(() => undefined);
   }
@@ -118,14 +132,15 @@ async function main(): Promise<void> {
   const messages = Math.floor(numberOption('messages', 6000));
   const warmup = Math.floor(numberOption('warmup', 3000));
   const chosen = onlyOption(VARIANTS);
+  const profile = profileOption();
   const counts = new Map<Variant, number>();
   if (chosen.length < VARIANTS.length) {
     // Without every baseline there is no table: the counts alone.
-    for (const variant of chosen) console.log(`${variant}: ${Math.round(await instructionsPerMessage(variant, warmup, messages))} instructions/message`);
+    for (const variant of chosen) console.log(`${variant}: ${Math.round(await instructionsPerMessage(variant, warmup, messages, profile))} instructions/message`);
     return;
   }
   // One at a time: two processes under valgrind at once on a 2-core machine change the counts.
-  for (const variant of VARIANTS) counts.set(variant, await instructionsPerMessage(variant, warmup, messages));
+  for (const variant of VARIANTS) counts.set(variant, await instructionsPerMessage(variant, warmup, messages, profile));
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   console.log(
     `\n### amqplib consumer, instructions per message (callgrind, ${GC_FLAGS.join(' ')}; prefetch ${PREFETCH}, ack after a microtask; ${warmup} warm-up messages, then ${messages})\n`,
@@ -140,8 +155,12 @@ async function main(): Promise<void> {
   const ours = counts.get(OURS)!;
   const contrib = counts.get(CONTRIB)!;
   const inUse = counts.get(CONTEXT_IN_USE)!;
+  const byHand = counts.get(BY_HAND)!;
   console.log(
     `\nours: ${fmt(ours - inUse)} instructions per message over the same messages with the context in use, contrib ${fmt(contrib - inUse)}; ours / contrib ${(ours / contrib).toFixed(3)}×; sampling 0: ${fmt(counts.get(OURS_UNSAMPLED)! - inUse)}; messages as large without trace headers: ${fmt(counts.get(SAME_SIZE)! - counts.get('uninstrumented')!)} over the small ones`,
+  );
+  console.log(
+    `a span by hand with OpenTelemetry's API: ${fmt(byHand - inUse)} over the context in use; ours adds ${fmt(ours - byHand)} to that (ours / by hand ${(ours / byHand).toFixed(3)}×)`,
   );
 }
 

@@ -21,7 +21,14 @@ export const SAME_HEADERS = 'uninstrumented, with the trace headers';
  * on first use, and from then on every promise of the process pays for them.
  */
 export const CONTEXT_IN_USE = 'uninstrumented, with the trace headers, OpenTelemetry context in use';
-export const VARIANTS = ['uninstrumented', SAME_SIZE, SAME_HEADERS, CONTEXT_IN_USE, OURS, CONTRIB, OURS_UNSAMPLED] as const;
+/**
+ * No instrumentation package: the consumer's own handler wrapper does what any OpenTelemetry
+ * consumer span needs, with OpenTelemetry's API only (extract, a span with the attributes ours
+ * records, the handler in its context, the span ended when the handler is done). What the SDK and
+ * the propagator cost: ours minus this is what the instrumentation itself adds.
+ */
+export const BY_HAND = 'OpenTelemetry span per message by hand, no instrumentation package';
+export const VARIANTS = ['uninstrumented', SAME_SIZE, SAME_HEADERS, CONTEXT_IN_USE, BY_HAND, OURS, CONTRIB, OURS_UNSAMPLED] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export const BROKER_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -57,9 +64,14 @@ export function messageHeaders(variant: Variant): Record<string, unknown> {
   return headers;
 }
 
+/** A consume callback of amqplib. */
+export type ConsumeHandler = (msg: import('amqplib').ConsumeMessage | null) => unknown;
+
 export interface VariantSetup {
   /** amqplib 2, instrumented as the variant says. */
   amqp: typeof import('amqplib');
+  /** The consumer's handler as the variant runs it (BY_HAND wraps it in a span; others pass it on). */
+  handler(queue: string, handler: ConsumeHandler): ConsumeHandler;
   /** Spans exported since the last reset. */
   spans(): number;
   resetSpans(): void;
@@ -118,11 +130,57 @@ export function setUpVariant(variant: Variant): VariantSetup {
 
   return {
     amqp: require('amqplib2') as typeof import('amqplib'),
+    handler: (queue, handler) => (variant === BY_HAND ? spanByHand(provider, queue, handler) : handler),
     spans: () => exporter.spans,
     resetSpans: () => {
       exporter.spans = 0;
     },
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
+  };
+}
+
+/**
+ * A consumer span per message written against OpenTelemetry's API, as an application without an
+ * amqplib instrumentation would: the same propagator, the attributes ours records for these
+ * messages, the handler in the span's context, the span ended when the handler's promise settles
+ * (the bench's handlers ack just before).
+ */
+function spanByHand(provider: import('@opentelemetry/api').TracerProvider, queue: string, handler: ConsumeHandler): ConsumeHandler {
+  const { ROOT_CONTEXT, SpanKind, context, propagation, trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const tracer = provider.getTracer('by-hand');
+  const broker = new URL(BROKER_URL);
+  const host = broker.hostname;
+  const port = Number(broker.port || 5672);
+  return (msg) => {
+    if (msg === null) return handler(msg);
+    const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
+    const parent = propagation.extract(ROOT_CONTEXT, headers);
+    const sent = Number(String(headers['sw8-x'] ?? '').split('-')[1]);
+    const span = tracer.startSpan(
+      `process ${queue}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': queue,
+          'skywalking.mq.topic': msg.fields.exchange,
+          'server.address': host,
+          'server.port': port,
+          'messaging.destination.subscription.name': queue,
+          'messaging.rabbitmq.destination.routing_key': msg.fields.routingKey,
+          'messaging.rabbitmq.message.delivery_tag': msg.fields.deliveryTag,
+          'messaging.message.id': msg.properties.messageId as string,
+          'skywalking.transmission.latency': Number.isFinite(sent) ? Math.max(0, Date.now() - sent) : undefined,
+        },
+      },
+      parent,
+    );
+    const done = (): void => span.end();
+    const result = context.with(trace.setSpan(parent, span), handler, undefined, msg) as Promise<unknown>;
+    result.then(done, done);
+    return result;
   };
 }

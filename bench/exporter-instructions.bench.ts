@@ -5,25 +5,42 @@
 // this moves by under 1 %. Per variant: WARMUP requests (JIT, connections), counters zeroed, then
 // REQUESTS requests, counters dumped: instructions per request. One variant at a time.
 // The apps run with fixed garbage-collection flags (GC_FLAGS in callgrind.ts says why).
+// --profile also prints, per variant, where its instructions went: functions by their own count
+// and JavaScript functions with their callees, JIT code named from V8's perf map.
 // Needs valgrind (Debian: apt-get install valgrind). Takes about 12 minutes.
 //
-//   node bench/build/exporter-instructions.bench.js [--requests 6000] [--warmup 3000] [--only 'noop,skywalking']
+//   node bench/build/exporter-instructions.bench.js [--requests 6000] [--warmup 3000] [--only 'noop,skywalking'] [--profile]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GC_FLAGS, callgrindArgs, callgrindControl, hasValgrind, totalInstructions } from './callgrind';
+import {
+  GC_FLAGS,
+  callgrindArgs,
+  callgrindControl,
+  hasValgrind,
+  namedProfile,
+  profileFlags,
+  profileOption,
+  totalInstructions,
+} from './callgrind';
 import { HTTP_APP_VARIANTS, loadCount, startDownstream, startSinkProcess } from './exporter-load';
 import { numberOption, onlyOption } from './harness';
 
 const VARIANTS = HTTP_APP_VARIANTS;
 
-async function instructionsPerRequest(variant: string, env: Record<string, string>, warmup: number, requests: number): Promise<number> {
+async function instructionsPerRequest(
+  variant: string,
+  env: Record<string, string>,
+  warmup: number,
+  requests: number,
+  profile: boolean,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), `otelsw-callgrind-${variant}-`));
   const out = join(dir, 'callgrind.out');
   const child = spawn(
     'valgrind',
-    [...callgrindArgs(out), process.execPath, ...GC_FLAGS, join(__dirname, 'exporter-http-app.js')],
+    [...callgrindArgs(out), process.execPath, ...GC_FLAGS, ...(profile ? profileFlags(dir) : []), join(__dirname, 'exporter-http-app.js')],
     { env: { ...process.env, SW_AGENT_LOGGING_LEVEL: 'error', ...env, VARIANT: variant }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   child.stderr!.resume();
@@ -45,10 +62,12 @@ async function instructionsPerRequest(variant: string, env: Record<string, strin
     if (ok !== requests) console.log(`warning: ${variant} answered ${requests - ok} requests with an error`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     callgrindControl('-d', child.pid!);
+    if (profile) console.log(`\n#### ${variant}\n${namedProfile(dir, child.pid!, requests, 'request')}`);
     return totalInstructions(dir) / requests;
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    if (profile) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   }
 }
 
@@ -56,6 +75,7 @@ async function main(): Promise<void> {
   if (!hasValgrind()) return;
   const requests = Math.floor(numberOption('requests', 6000));
   const warmup = Math.floor(numberOption('warmup', 3000));
+  const profile = profileOption();
   const sink = await startSinkProcess();
   const downstream = await startDownstream();
   const env = { SW_COLLECTOR: sink.address, OTLP_COLLECTOR: sink.address, DOWNSTREAM: String(downstream.port) };
@@ -64,7 +84,7 @@ async function main(): Promise<void> {
     // One at a time: two apps under valgrind at once on a 2-core machine changed the counts (an app
     // that gets less CPU runs more of its timer-driven work per request).
     for (const variant of onlyOption(VARIANTS.map(([name]) => name))) {
-      counts.set(variant, await instructionsPerRequest(variant, env, warmup, requests));
+      counts.set(variant, await instructionsPerRequest(variant, env, warmup, requests, profile));
     }
   } finally {
     downstream.close();
