@@ -116,9 +116,9 @@ function annotated(file: string, inclusive: boolean): Array<[string, number]> {
 
 /**
  * Where the instructions of the dumps in `dir` went, per unit of work (`units` of them, each a
- * `unit`: message, request): the `top`
- * functions by their own instructions and, for JavaScript, with their callees. JIT code is named
- * from the process's perf map (run it with profileFlags); the map is removed afterwards.
+ * `unit`: message, request): the `top` functions by their own instructions and, for JavaScript,
+ * with their callees. JIT code is named from the process's perf map (run it with profileFlags);
+ * the map is removed afterwards.
  */
 export function namedProfile(dir: string, pid: number, units: number, unit: string, top = 40): string {
   const code = readPerfMap(pid);

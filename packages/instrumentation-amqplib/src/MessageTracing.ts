@@ -124,6 +124,24 @@ export function toError(value: unknown): Error {
   return new Error(String(value));
 }
 
+/**
+ * The attributes of a message that no sampler needs (see startPublish), on a recording span: the
+ * exchange as SkyWalking's topic, the routing key, the message and conversation ids.
+ */
+function setMessageAttributes(
+  span: Span,
+  exchange: string,
+  routingKey: string,
+  properties: { messageId?: unknown; correlationId?: unknown } | undefined,
+): void {
+  span.setAttribute(ATTR_SKYWALKING_MQ_TOPIC, exchange);
+  if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_ROUTING_KEY, routingKey);
+  if (typeof properties?.messageId === 'string') span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, properties.messageId);
+  if (typeof properties?.correlationId === 'string') {
+    span.setAttribute(ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, properties.correlationId);
+  }
+}
+
 /** error.type of a failed confirm: the broker said no, or the channel went away first. */
 function confirmErrorType(err: Error): string {
   if (err.message === 'message nacked') return 'nack';
@@ -200,14 +218,7 @@ export class MessageTracing {
           { kind: SpanKind.PRODUCER, attributes },
           parent,
         );
-      if (span.isRecording()) {
-        span.setAttribute(ATTR_SKYWALKING_MQ_TOPIC, exchange);
-        if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_ROUTING_KEY, routingKey);
-        if (typeof options.messageId === 'string') span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, options.messageId);
-        if (typeof options.correlationId === 'string') {
-          span.setAttribute(ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, options.correlationId);
-        }
-      }
+      if (span.isRecording()) setMessageAttributes(span, exchange, routingKey, options);
       propagation.inject(trace.setSpan(parent, span), options.headers);
       this.stats.publishSpans++;
       const hook = this.host.config().publishHook;
@@ -319,13 +330,8 @@ export class MessageTracing {
       const delivery: Delivery = { span, msg, queue, moduleVersion, startedAt: performance.now(), autoAck: noAck };
       const recording = span.isRecording();
       if (recording) {
-        span.setAttribute(ATTR_SKYWALKING_MQ_TOPIC, exchange);
-        if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_ROUTING_KEY, routingKey);
+        setMessageAttributes(span, exchange, routingKey, properties);
         if (typeof tag === 'number') span.setAttribute(ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG, tag);
-        if (typeof properties?.messageId === 'string') span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, properties.messageId);
-        if (typeof properties?.correlationId === 'string') {
-          span.setAttribute(ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, properties.correlationId);
-        }
       }
       const hook = config.consumeHook;
       if (hook !== undefined && recording) {
