@@ -15,7 +15,7 @@
 //
 //   node bench/build/amqplib-instructions.bench.js [--messages 6000] [--warmup 3000] [--only 'name part,…'] [--profile]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,16 +34,7 @@ import {
   setUpVariant,
   type Variant,
 } from './amqplib-variants';
-import {
-  GC_FLAGS,
-  callgrindArgs,
-  callgrindControl,
-  hasValgrind,
-  namedProfile,
-  profileFlags,
-  profileOption,
-  totalInstructions,
-} from './callgrind';
+import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from './callgrind';
 import { numberOption, onlyOption } from './harness';
 
 const PREFETCH = 100;
@@ -115,13 +106,9 @@ async function instructionsPerMessage(variant: Variant, warmup: number, messages
     await publish(messages);
     await until(() => consumed >= warmup + messages, 'the measured messages');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    callgrindControl('-d', child.pid!);
-    if (profile) console.log(`\n#### ${variant}\n${namedProfile(dir, child.pid!, messages, 'message')}`);
-    return totalInstructions(dir) / messages;
+    return dumpPerUnit(dir, child.pid!, messages, 'message', variant, profile);
   } finally {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    if (profile) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
+    discardRun(child, dir);
     await publisher.deleteQueue(queue).catch(() => undefined);
     await connection.close().catch(() => undefined);
   }

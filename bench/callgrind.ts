@@ -1,7 +1,7 @@
 // Counting a process's instructions with valgrind's callgrind, for the *-instructions benches: the
 // process runs under valgrind, its counters are zeroed after a warm-up and dumped after the
 // measured work, and the dump's totals (all threads, garbage collection included) are summed.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,6 +30,23 @@ export function callgrindArgs(outFile: string): string[] {
 export function callgrindControl(flag: '-z' | '-d', pid: number): void {
   const result = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`callgrind_control ${flag} failed: ${result.stderr}`);
+}
+
+/**
+ * The end of a measured window: dumps the counters of `pid` into `dir` and returns the instructions
+ * per unit of work; with `--profile`, first prints where they went, under `label`.
+ */
+export function dumpPerUnit(dir: string, pid: number, units: number, unit: string, label: string, profile: boolean): number {
+  callgrindControl('-d', pid);
+  if (profile) console.log(`\n#### ${label}\n${namedProfile(dir, pid, units, unit)}`);
+  return totalInstructions(dir) / units;
+}
+
+/** Ends a process run under valgrind and removes what it left: its dumps, and a perf map if any. */
+export function discardRun(child: ChildProcess, dir: string): void {
+  child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  if (child.pid !== undefined) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
 }
 
 /** The instructions counted in every dump written to `dir`. */

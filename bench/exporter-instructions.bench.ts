@@ -11,19 +11,10 @@
 //
 //   node bench/build/exporter-instructions.bench.js [--requests 6000] [--warmup 3000] [--only 'noop,skywalking'] [--profile]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GC_FLAGS,
-  callgrindArgs,
-  callgrindControl,
-  hasValgrind,
-  namedProfile,
-  profileFlags,
-  profileOption,
-  totalInstructions,
-} from './callgrind';
+import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from './callgrind';
 import { HTTP_APP_VARIANTS, loadCount, startDownstream, startSinkProcess } from './exporter-load';
 import { numberOption, onlyOption } from './harness';
 
@@ -61,13 +52,9 @@ async function instructionsPerRequest(
     const ok = await loadCount(port, requests, 16);
     if (ok !== requests) console.log(`warning: ${variant} answered ${requests - ok} requests with an error`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    callgrindControl('-d', child.pid!);
-    if (profile) console.log(`\n#### ${variant}\n${namedProfile(dir, child.pid!, requests, 'request')}`);
-    return totalInstructions(dir) / requests;
+    return dumpPerUnit(dir, child.pid!, requests, 'request', variant, profile);
   } finally {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    if (profile) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
+    discardRun(child, dir);
   }
 }
 
