@@ -148,6 +148,7 @@ export function setUpVariant(variant: Variant): VariantSetup {
  */
 function spanByHand(provider: import('@opentelemetry/api').TracerProvider, queue: string, handler: ConsumeHandler): ConsumeHandler {
   const { ROOT_CONTEXT, SpanKind, context, propagation, trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE } = require('@otel-skywalking/core') as typeof import('@otel-skywalking/core');
   const tracer = provider.getTracer('by-hand');
   const broker = new URL(BROKER_URL);
   const host = broker.hostname;
@@ -166,14 +167,14 @@ function spanByHand(provider: import('@opentelemetry/api').TracerProvider, queue
           'messaging.operation.type': 'process',
           'messaging.operation.name': 'process',
           'messaging.destination.name': queue,
-          'skywalking.mq.topic': msg.fields.exchange,
+          [MQ_TOPIC_ATTRIBUTE]: msg.fields.exchange,
           'server.address': host,
           'server.port': port,
           'messaging.destination.subscription.name': queue,
           'messaging.rabbitmq.destination.routing_key': msg.fields.routingKey,
           'messaging.rabbitmq.message.delivery_tag': msg.fields.deliveryTag,
           'messaging.message.id': msg.properties.messageId as string,
-          'skywalking.transmission.latency': Number.isFinite(sent) ? Math.max(0, Date.now() - sent) : undefined,
+          [TRANSMISSION_LATENCY_ATTRIBUTE]: Number.isFinite(sent) ? Math.max(0, Date.now() - sent) : undefined,
         },
       },
       parent,

@@ -126,16 +126,22 @@ export class UnsettledDeliveries {
 
   /** Sequence number of the live or settled entry with this tag, -1 if there is none. */
   private find(tag: number): number {
+    if (this.head === this.tail) return -1;
+    if (this.tags[this.head & this.mask] === tag) return this.head;
+    const s = this.firstAtOrAbove(tag);
+    return s < this.tail && this.tags[s & this.mask] === tag ? s : -1;
+  }
+
+  /** The first sequence number in [head, tail) whose tag is not below `tag`; tail if none. */
+  private firstAtOrAbove(tag: number): number {
     let low = this.head;
     let high = this.tail;
-    if (low === high) return -1;
-    if (this.tags[low & this.mask] === tag) return low;
     while (low < high) {
       const mid = low + ((high - low) >>> 1);
       if (this.tags[mid & this.mask] < tag) low = mid + 1;
       else high = mid;
     }
-    return low < this.tail && this.tags[low & this.mask] === tag ? low : -1;
+    return low;
   }
 
   /** Empties a slot; keeps head on a live entry. */
@@ -158,13 +164,7 @@ export class UnsettledDeliveries {
 
   /** Evicts, oldest first, every live entry whose tag is not below `tag`. */
   private evictFrom(tag: number): void {
-    let low = this.head;
-    let high = this.tail;
-    while (low < high) {
-      const mid = low + ((high - low) >>> 1);
-      if (this.tags[mid & this.mask] < tag) low = mid + 1;
-      else high = mid;
-    }
+    const low = this.firstAtOrAbove(tag);
     const evicted: Delivery[] = [];
     for (let s = low; s < this.tail; s++) {
       const delivery = this.slots[s & this.mask];
