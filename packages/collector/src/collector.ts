@@ -10,6 +10,9 @@ import { FinishedTraceWatcher } from './finished-trace-watcher';
 import { formatHostPort, GrpcReceiver } from './grpc-receiver';
 import { CollectorHttpApi } from './http-api';
 import { InstanceRegistry } from './instance-registry';
+import { checkLogContexts, validateLog } from './log-checks';
+import { addLogReportService } from './log-receiver';
+import { LogStore, toStoredLog, type LogFilter } from './log-store';
 import { checkReferences } from './reference-checks';
 import { SegmentStore } from './segment-store';
 import { validateSegment, violation } from './segment-validator';
@@ -23,6 +26,7 @@ import type {
   InstanceInfo,
   TopologyEdge,
   Trace,
+  StoredLog,
   TraceSummary,
   Violation,
   ViolationSeverity,
@@ -53,6 +57,7 @@ const DEFAULTS = {
   maxConcurrentStreams: 100,
   streamIdleTimeoutMs: 120_000,
   maxInstances: 1000,
+  maxLogs: 10_000,
   traceQuietMs: 2000,
 };
 
@@ -80,6 +85,8 @@ export class SkyWalkingCollector {
   private bound: CollectorAddresses | undefined;
   private state: 'new' | 'starting' | 'started' | 'closed' = 'new';
   private segmentsReceived = 0;
+  private readonly logStore: LogStore;
+  private logsReceived = 0;
   private segmentsEvicted = 0;
   private checkScheduled = false;
 
@@ -101,6 +108,7 @@ export class SkyWalkingCollector {
     const maxSegments = checkInt('maxSegments', options.maxSegments, 1, 10_000_000, DEFAULTS.maxSegments);
     const maxStoredBytes = checkInt('maxStoredBytes', options.maxStoredBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULTS.maxStoredBytes);
     this.store = new SegmentStore(maxSegments, maxStoredBytes);
+    this.logStore = new LogStore(checkInt('maxLogs', options.maxLogs, 1, 10_000_000, DEFAULTS.maxLogs));
     this.registry = new InstanceRegistry(checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances));
     this.receiver = new GrpcReceiver(
       {
@@ -115,6 +123,12 @@ export class SkyWalkingCollector {
         onInstanceProperties: (report) => this.reported(report),
         onKeepAlive: (ping) => this.pinged(ping),
         onCallChange: () => this.changed(),
+        addServices: (server) =>
+          addLogReportService(server, {
+            onLog: (log) => this.receiveLog(toStoredLog(log)),
+            onMalformed: () => this.receiver.counters.messagesMalformed++,
+            streamIdleTimeoutMs: checkInt('streamIdleTimeoutMs', options.streamIdleTimeoutMs, 1, 0x7fffffff, DEFAULTS.streamIdleTimeoutMs),
+          }),
       },
     );
     this.onTraceFinished = options.onTraceFinished;
@@ -188,7 +202,13 @@ export class SkyWalkingCollector {
     const out: Violation[] = [];
     for (const entry of entries) out.push(...entry.violations);
     out.push(...checkReferences(entries.map((e) => e.segment), (id) => this.store.segment(id)));
+    out.push(...checkLogContexts(this.logStore.list({ traceId: filter.traceId }), (id) => this.store.segment(id)));
     return filter.severity === undefined ? out : out.filter((v) => v.severity === filter.severity);
+  }
+
+  /** Received logs still held (LogReportService), oldest first; `limit` keeps the newest. */
+  logs(filter: LogFilter = {}): StoredLog[] {
+    return this.logStore.list(filter);
   }
 
   /** Service-to-service edges the OAP would draw from the held segments. */
@@ -217,6 +237,9 @@ export class SkyWalkingCollector {
       keepAlives: c.keepAlives,
       instancesEvicted: this.registry.evicted,
       violationsByRule: { ...this.violationsByRule },
+      logsReceived: this.logsReceived,
+      logsStored: this.logStore.size,
+      logsEvicted: this.logStore.evicted,
     };
   }
 
@@ -270,6 +293,7 @@ export class SkyWalkingCollector {
   clear(): void {
     this.store.clear();
     this.registry.clear();
+    this.logStore.clear();
     this.watcher?.clear();
   }
 
@@ -297,6 +321,13 @@ export class SkyWalkingCollector {
     const { evicted } = this.store.add(segment, bytes, violations);
     this.segmentsEvicted += evicted.length;
     this.watcher?.arrived(segment.traceId);
+    this.changed();
+  }
+
+  private receiveLog(log: StoredLog): void {
+    this.logsReceived++;
+    for (const v of validateLog(log)) this.violationsByRule[v.rule] = (this.violationsByRule[v.rule] ?? 0) + 1;
+    this.logStore.add(log);
     this.changed();
   }
 

@@ -35,6 +35,8 @@ export interface ReceiverHandlers {
   onKeepAlive(ping: InstancePingPkg): void;
   /** A call started or ended (the counters changed). */
   onCallChange(): void;
+  /** Adds more services (logs, meters) to the server, behind the same interceptor. */
+  addServices?(server: grpc.Server): void;
 }
 
 export interface ReceiverLimits {
@@ -121,6 +123,7 @@ export class GrpcReceiver {
         { reportInstanceProperties: this.reportInstanceProperties, keepAlive: this.keepAlive },
       );
     }
+    this.handlers.addServices?.(server);
     this.server = server;
     const address = formatHostPort(host, port);
     const bound = await new Promise<number>((resolve, reject) => {

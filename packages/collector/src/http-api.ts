@@ -17,6 +17,7 @@ const ENDPOINTS = [
   'GET /segments',
   'GET /instances',
   'GET /violations?traceId=&severity=error|warning',
+  'GET /logs?traceId=&segmentId=&service=&limit=',
   'GET /topology',
   'GET /stats',
 ];
@@ -126,6 +127,11 @@ export class CollectorHttpApi {
             severity: severity === 'error' || severity === 'warning' ? (severity as ViolationSeverity) : undefined,
           }),
         };
+      }
+      case 'logs': {
+        const limit = Number(q.get('limit'));
+        const filter = { traceId: q.get('traceId') ?? undefined, segmentId: q.get('segmentId') ?? undefined, service: q.get('service') ?? undefined };
+        return { status: 200, body: { logs: c.logs({ ...filter, limit: Number.isInteger(limit) && limit > 0 ? limit : undefined }) } };
       }
       case 'topology':
         return { status: 200, body: c.topology() };

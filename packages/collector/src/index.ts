@@ -15,6 +15,7 @@ export type {
   FormatTraceOptions,
   InstanceInfo,
   MissingParent,
+  StoredLog,
   TopologyEdge,
   Trace,
   TraceNode,
@@ -24,3 +25,4 @@ export type {
   ViolationSeverity,
 } from './types';
 export type { SegmentObject, SpanObject, SegmentReference } from '@otel-skywalking/core/protocol';
+export type { LogFilter } from './log-store';

@@ -128,6 +128,26 @@ export const VALIDATION_RULES = {
     description: "The client exit span's peer equals the server ref's networkAddressUsedAtPeer, byte for byte.",
     oapBehaviour: 'STAM: the exit peer is resolved through the alias the server recorded; a mismatch draws a second, virtual node instead of one edge.',
   },
+  'log.fields': {
+    severity: 'error',
+    description: 'A log names its service.',
+    oapBehaviour: 'LogData.service is required; the log analyzer keys the log by service.',
+  },
+  'log.trace-context': {
+    severity: 'error',
+    description: "A log's trace context names its trace, and the segment it names belongs to that trace.",
+    oapBehaviour: 'The UI links a log to its trace by traceId and to its span by traceSegmentId + spanId; a wrong trace hides the log from the trace.',
+  },
+  'log.span': {
+    severity: 'error',
+    description: 'Once the segment a log names is received, it holds the span the log names.',
+    oapBehaviour: 'The trace view shows a span\'s logs by segment id + span id; a span index that does not exist shows the log on no span.',
+  },
+  'log.service': {
+    severity: 'warning',
+    description: "A log's service equals the service of the segment it names.",
+    oapBehaviour: 'Logs are listed per service; a log under another service is not found from its trace\'s service.',
+  },
 } as const satisfies Record<string, ValidationRule>;
 
 export type RuleId = keyof typeof VALIDATION_RULES;

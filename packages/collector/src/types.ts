@@ -40,6 +40,8 @@ export interface CollectorOptions {
   streamIdleTimeoutMs?: number;
   /** Instances (from reportInstanceProperties / keepAlive) kept; the oldest is evicted beyond it. Default 1000. */
   maxInstances?: number;
+  /** Logs (LogReportService) kept; the oldest is evicted beyond it. Default 10000. */
+  maxLogs?: number;
   /** A trace counts as finished when no segment of it arrived for this long (see onTraceFinished). Default 2000. */
   traceQuietMs?: number;
   /** Called once a trace is finished (and again if more of its segments arrive later). Must not throw. Default: none. */
@@ -213,6 +215,26 @@ export interface CollectorStats {
   instancesEvicted: number;
   /** Per-segment violations recorded (cumulative, by rule id). */
   violationsByRule: Record<string, number>;
+  /** LogData messages received, held now, and let go because of maxLogs. */
+  logsReceived: number;
+  logsStored: number;
+  logsEvicted: number;
+}
+
+/** One received log, as GET /logs returns it. */
+export interface StoredLog {
+  service: string;
+  instance: string;
+  endpoint: string;
+  /** Epoch ms. */
+  timestamp: number;
+  /** The `level` tag, or ''. */
+  level: string;
+  /** The text, JSON or YAML content. */
+  body: string;
+  tags: Record<string, string>;
+  /** Null for a log written outside a trace; traceSegmentId is '' for a log of a span not sampled. */
+  traceContext: { traceId: string; traceSegmentId: string; spanId: number } | null;
 }
 
 /** Options of formatTrace. */
