@@ -21,6 +21,8 @@ export interface SetupConfig {
   enabled: Record<InstrumentationName, boolean>;
   logLevel: LogLevelName;
   shutdownTimeoutMillis: number;
+  /** Logs are reported (SW_AGENT_LOG_REPORTER_ACTIVE / `logs`); only with the SkyWalking exporter. */
+  logs: boolean;
 }
 
 /** A configuration problem: the message says which variable, what it had, and what it accepts. */
@@ -115,9 +117,15 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
     else problems.push({ variable: 'shutdownTimeoutMillis', message: `shutdownTimeoutMillis=${timeout} is not a positive number; using 5000` });
   }
 
+  const logsVariable = clean(env.SW_AGENT_LOG_REPORTER_ACTIVE);
+  const logs =
+    (options.logs !== undefined ? options.logs !== false : logsVariable === undefined || flag(problems, 'SW_AGENT_LOG_REPORTER_ACTIVE', logsVariable)) &&
+    tracesExporter === 'skywalking';
+
   return {
     config: {
       disabled,
+      logs,
       serviceName: clean(options.serviceName),
       serviceInstance: clean(options.serviceInstance),
       tracesExporter,

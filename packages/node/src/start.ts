@@ -21,6 +21,8 @@ import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, samplerOptionsFromEnv, type SamplerStats } from '@otel-skywalking/sampler';
 import { readConfig, type ConfigProblem, type SetupConfig } from './config';
 import { createInstrumentations } from './instrumentations';
+import { startLogReporting } from './logs';
+import type { SkyWalkingLogRecordProcessorStats } from '@otel-skywalking/exporter-logs';
 import type { LogLevelName, PropagatorName, Shutdown, StartOptions } from './types';
 
 const LEVELS: Record<LogLevelName, DiagLogLevel> = {
@@ -43,6 +45,8 @@ export interface TracingStats {
   sampler?: SamplerStats;
   /** Rejected headers, dropped correlation entries, truncations. */
   core: CoreStats;
+  /** Logs sent and dropped (by reason); absent when logs are not reported. */
+  logs?: SkyWalkingLogRecordProcessorStats;
 }
 
 /** What start() set up, for tests and for users who want to look inside. */
@@ -103,9 +107,11 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   const exporter = processors.find((p): p is SkyWalkingSpanProcessor => p instanceof SkyWalkingSpanProcessor);
   const provider = new NodeTracerProvider({ resource, sampler, spanProcessors: processors });
   provider.register({ propagator: buildPropagator(config.propagators) });
+  const logs = config.logs ? startLogReporting(options, resource, env) : undefined;
   const unregister = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [...createInstrumentations(config.enabled), ...(options.extraInstrumentations ?? [])],
+    loggerProvider: logs?.provider,
+    instrumentations: [...createInstrumentations(config.enabled), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])],
   });
 
   let stopping: Promise<void> | undefined;
@@ -117,7 +123,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
         timer.unref();
       });
       try {
-        await Promise.race([provider.shutdown(), timeout]);
+        await Promise.race([Promise.all([provider.shutdown(), logs?.shutdown()]), timeout]);
       } catch (err) {
         diag.warn('otel-skywalking: shutdown did not complete cleanly', err);
       } finally {
@@ -127,7 +133,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
     })();
     return stopping;
   };
-  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), core: getCoreStats() });
+  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), core: getCoreStats(), logs: logs?.stats() });
   return { shutdown, stats, provider, config, problems };
 }
 

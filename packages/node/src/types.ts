@@ -1,5 +1,6 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SkyWalkingSpanProcessorOptions } from '@otel-skywalking/exporter';
+import type { SkyWalkingLogRecordProcessorOptions } from '@otel-skywalking/exporter-logs';
 import type { SkyWalkingSamplerOptions } from '@otel-skywalking/sampler';
 
 /** Exporters `OTEL_TRACES_EXPORTER` (and `tracesExporter`) accept. */
@@ -22,6 +23,11 @@ export interface StartOptions {
   propagators?: PropagatorName[];
   /** Options of the SkyWalking span processor (collector address, TLS, batch sizes...). Default: from SW_AGENT_* and OTEL_BSP_*. */
   exporter?: SkyWalkingSpanProcessorOptions;
+  /**
+   * Report logs from pino, winston and bunyan to the OAP, linked to their spans (with the SkyWalking
+   * exporter only): false, true, or the log processor's options. Default SW_AGENT_LOG_REPORTER_ACTIVE, else true.
+   */
+  logs?: boolean | SkyWalkingLogRecordProcessorOptions;
   /** Options of the SkyWalking sampler. Default: from SW_AGENT_SAMPLE_N_PER_3_SECS, SW_TRACE_IGNORE_PATH, SW_IGNORE_SUFFIX, SW_HTTP_IGNORE_METHOD. */
   sampler?: SkyWalkingSamplerOptions;
   /** Turn instrumentations on or off by name. Default: all on, except those in SW_AGENT_DISABLE_PLUGINS. */
