@@ -4,13 +4,19 @@
  * emit, drops (and counts) what does not fit its queue instead of letting the batch processor drop
  * it silently, filters by level, and never reports a record emitted by our own export.
  */
-import { context, diag, type Context } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { context, diag, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 import { BatchLogRecordProcessor, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { intOption, nonEmpty } from './config';
 import { captureLogContext } from './log-context';
 import { SkyWalkingLogExporter } from './log-exporter';
 import type { LogLevelName, SkyWalkingLogRecordProcessorOptions, SkyWalkingLogRecordProcessorStats } from './types';
+
+/**
+ * The batch processor's timers and exports run in this context: whatever they write to diag (an
+ * export failure) is then recognised as ours in onEmit, whatever logger diag goes to.
+ */
+const QUIET = suppressTracing(ROOT_CONTEXT);
 
 /** The first severity number of each OpenTelemetry range. */
 const SEVERITY_FLOOR: Record<string, number> = {
@@ -82,17 +88,17 @@ export class SkyWalkingLogRecordProcessor implements LogRecordProcessor {
     if (this.accepted - this.exporter.received >= this.maxQueueSize) return this.exporter.countDropped('queueFull');
     captureLogContext(record, active);
     this.accepted++;
-    this.batch.onEmit(record);
+    context.with(QUIET, () => this.batch.onEmit(record));
   }
 
   forceFlush(): Promise<void> {
-    return this.batch.forceFlush();
+    return context.with(QUIET, () => this.batch.forceFlush());
   }
 
   /** Sends what is queued (within the exporter's deadline), then closes the channel. */
   shutdown(): Promise<void> {
     this.stopped = true;
-    return this.batch.shutdown();
+    return context.with(QUIET, () => this.batch.shutdown());
   }
 
   getStats(): SkyWalkingLogRecordProcessorStats {
