@@ -149,6 +149,9 @@ async function main() {
     const components = [...new Set([...edge.sourceComponents, ...edge.targetComponents])].join('/');
     log(`  ${edge.source} -> ${edge.target}  [${edge.targetLayer}, ${components || 'no component'}, seen by ${edge.detectPoints.join('+')}]`);
   }
+  const logs = collector.logs();
+  const linked = logs.filter((l) => l.traceContext !== null && l.traceContext.traceSegmentId !== '').length;
+  log(`\nlogs: ${logs.length} pino lines received, ${linked} linked to the span that wrote them (GET ${addresses.http}/logs)`);
   const violations = collector.violations();
   log(`\nvalidation: ${violations.length} violation(s) of the rules the OAP relies on`);
   for (const v of violations) log(`  ${v.severity} ${v.rule} (${v.service}, segment ${v.segmentId}): ${v.message}`);

@@ -23,6 +23,8 @@ describe('the demo', () => {
     const traces = Number(/(\d+) traces, as SkyWalking shows them/.exec(out)?.[1]);
     assert.ok(traces >= 5, out);
     assert.match(out, /User -> demo-front/);
+    const [, received, linked] = /logs: (\d+) pino lines received, (\d+) linked/.exec(out) ?? [];
+    assert.ok(Number(linked) >= 10 && Number(received) >= Number(linked), `pino logs reached the collector, linked to their spans: ${out}`);
     assert.match(out, /demo-front -> demo-backend .*server\+client|demo-front -> demo-backend .*client\+server/);
     assert.match(out, /demo-backend -> 127\.0\.0\.1:\d+ +\[VIRTUAL_DATABASE, MongoDB/);
     if (/RabbitMQ: SKIPPED/.test(out)) {

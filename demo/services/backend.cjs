@@ -3,6 +3,7 @@
 // duplicate key, which the service answers with 500.
 'use strict';
 const express = require('express');
+const log = require('./logger.cjs');
 const { MongoClient } = require('mongodb');
 
 async function main() {
@@ -26,6 +27,7 @@ async function main() {
       await orders.insertOne({ _id: 'duplicate' });
       res.json({ ok: true });
     } catch (err) {
+      log.error({ err }, 'order could not be stored');
       res.status(500).json({ error: err.message });
     }
   });
@@ -34,6 +36,9 @@ async function main() {
     if (!order) {
       order = { _id: req.params.id, item: `item-${req.params.id}`, quantity: 1 };
       await orders.insertOne(order);
+      log.info({ order: order._id }, 'order created');
+    } else {
+      log.info({ order: order._id }, 'order found');
     }
     if (channel) {
       channel.sendToQueue(process.env.AMQP_QUEUE, Buffer.from(JSON.stringify({ order: order._id })));

@@ -3,6 +3,7 @@
 'use strict';
 const amqp = require('amqplib');
 const { MongoClient } = require('mongodb');
+const log = require('./logger.cjs');
 
 async function main() {
   const mongo = new MongoClient(process.env.MONGODB_URL);
@@ -16,6 +17,7 @@ async function main() {
     if (msg === null) return;
     const { order } = JSON.parse(msg.content.toString());
     await shipments.updateOne({ _id: order }, { $inc: { views: 1 } }, { upsert: true });
+    log.info({ order }, 'shipment recorded');
     channel.ack(msg);
   });
   process.stdout.write(JSON.stringify({ ready: 'consumer' }) + '\n');

@@ -2,6 +2,7 @@
 // Traced by `node --require @otel-skywalking/node/register`, configured by environment variables.
 'use strict';
 const http = require('node:http');
+const log = require('./logger.cjs');
 
 const backend = new URL(process.env.BACKEND_URL);
 
@@ -24,12 +25,15 @@ const server = http.createServer(async (req, res) => {
     res.statusCode = 404;
     return res.end();
   }
+  log.info({ order: match[1] }, 'checkout started');
   try {
     const answer = await callBackend(`/orders/${match[1]}`);
+    if (answer.status !== 200) log.error({ order: match[1], status: answer.status }, 'back-end refused the order');
     res.statusCode = answer.status === 200 ? 200 : 502;
     res.setHeader('content-type', 'application/json');
     res.end(answer.body);
   } catch (err) {
+    log.error({ err }, 'back-end unreachable');
     res.statusCode = 502;
     res.end(String(err));
   }
