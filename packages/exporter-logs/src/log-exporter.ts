@@ -28,12 +28,16 @@ export class SkyWalkingLogExporter implements LogRecordExporter {
     tooLarge: 0,
   };
   private sent = 0;
-  /** Records handed to export() so far (the processor's queue length is what it accepted minus these). */
-  received = 0;
+  private receivedCount = 0;
 
   constructor(options: SkyWalkingLogExporterOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.config = resolveLogExporterConfig(options, env);
     this.transport = new LogTransport(this.config);
+  }
+
+  /** Records handed to export() so far (a processor's queue holds what it accepted minus these). */
+  get received(): number {
+    return this.receivedCount;
   }
 
   /** The collector address in use. */
@@ -42,7 +46,7 @@ export class SkyWalkingLogExporter implements LogRecordExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    this.received += records.length;
+    this.receivedCount += records.length;
     if (this.stopped) {
       this.dropped.shutdown += records.length;
       resultCallback({ code: ExportResultCode.FAILED });

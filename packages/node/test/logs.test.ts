@@ -1,4 +1,4 @@
-// Logs from pino and winston, reported by the one-line setup and linked to the spans that wrote them.
+// Logs from pino, winston and bunyan, reported by the one-line setup and linked to the spans that wrote them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SkyWalkingCollector, type StoredLog } from '@otel-skywalking/collector';
@@ -11,7 +11,7 @@ describe('log reporting', () => {
   before(async () => ({ grpc } = await collector.start()));
   after(() => collector.close());
 
-  it('links pino and winston logs to exactly the spans they were written in; sampled-out logs carry no segment', async () => {
+  it('links pino, winston and bunyan logs to exactly the spans they were written in; sampled-out logs carry no segment', async () => {
     const app = await runApp('--require', 'logging-app.cjs', {
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: grpc,
       SW_AGENT_NAME: 'logging-app',
@@ -24,7 +24,7 @@ describe('log reporting', () => {
       assert.equal(await get(`${app.url}/health`), 'ok');
       logs = await collector.waitFor((c) => {
         const held = c.logs({ service: 'logging-app' });
-        return held.length >= 6 && c.segments().some((s) => s.service === 'logging-app') && held;
+        return held.length >= 7 && c.segments().some((s) => s.service === 'logging-app') && held;
       }, 15_000);
     } finally {
       await app.stop();
@@ -43,6 +43,7 @@ describe('log reporting', () => {
     assert.equal(spanOf('loading order'), 'load-order', 'winston, in the first nested span');
     assert.equal(spanOf('price service slow'), 'price-order', 'pino, in the span nested in it');
     assert.equal(spanOf('priced'), 'price-order', 'winston, in the same nested span');
+    assert.equal(spanOf('price computed'), 'price-order', 'bunyan, in the same nested span');
     const order = logs.find((l) => l.body.includes('order requested'))!;
     assert.equal(order.endpoint, entry.operationName);
     assert.equal(order.level, 'info');
