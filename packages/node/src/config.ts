@@ -117,10 +117,7 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
     else problems.push({ variable: 'shutdownTimeoutMillis', message: `shutdownTimeoutMillis=${timeout} is not a positive number; using 5000` });
   }
 
-  const logsVariable = clean(env.SW_AGENT_LOG_REPORTER_ACTIVE);
-  const logs =
-    (options.logs !== undefined ? options.logs !== false : logsVariable === undefined || flag(problems, 'SW_AGENT_LOG_REPORTER_ACTIVE', logsVariable)) &&
-    tracesExporter === 'skywalking';
+  const logs = (options.logs !== undefined ? options.logs !== false : logsFromEnv(problems, clean(env.SW_AGENT_LOG_REPORTER_ACTIVE))) && tracesExporter === 'skywalking';
 
   return {
     config: {
@@ -136,6 +133,15 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
     },
     problems,
   };
+}
+
+/** On unless set to false (the SkyWalking Python agent's default). */
+function logsFromEnv(problems: ConfigProblem[], raw: string | undefined): boolean {
+  if (raw === undefined) return true;
+  const value = raw.toLowerCase();
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push({ variable: 'SW_AGENT_LOG_REPORTER_ACTIVE', message: `SW_AGENT_LOG_REPORTER_ACTIVE=${JSON.stringify(raw)} is not true or false; using true` });
+  return true;
 }
 
 function tracesExporterFromEnv(problems: ConfigProblem[], raw: string | undefined): TracesExporterName {

@@ -62,7 +62,7 @@ describe('log reporting', () => {
     assert.equal(readConfig({ logs: true }, { SW_AGENT_LOG_REPORTER_ACTIVE: 'false' }).config.logs, true);
     assert.equal(readConfig({}, { OTEL_TRACES_EXPORTER: 'console' }).config.logs, false);
     const { config, problems } = readConfig({}, { SW_AGENT_LOG_REPORTER_ACTIVE: 'maybe' });
-    assert.equal(config.logs, false);
-    assert.deepEqual(problems.map((p) => p.variable), ['SW_AGENT_LOG_REPORTER_ACTIVE']);
+    assert.equal(config.logs, true, 'an invalid value keeps the default');
+    assert.deepEqual(problems.map((p) => p.message), ['SW_AGENT_LOG_REPORTER_ACTIVE="maybe" is not true or false; using true']);
   });
 });
