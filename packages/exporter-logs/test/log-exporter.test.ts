@@ -130,6 +130,19 @@ describe('SkyWalkingLogRecordProcessor with the OAP down', () => {
     await processor.shutdown();
   });
 
+  it('reports from SW_AGENT_LOG_REPORTER_LEVEL up, in the Python agent\'s names too', async () => {
+    const processor = new SkyWalkingLogRecordProcessor({ collector: await refusedAddress(), maxQueueSize: 100 }, { SW_AGENT_LOG_REPORTER_LEVEL: 'WARNING' });
+    const logger = new LoggerProvider({ resource, processors: [processor] }).getLogger('test');
+    for (const severityNumber of [SeverityNumber.DEBUG, SeverityNumber.INFO, SeverityNumber.WARN, SeverityNumber.ERROR, SeverityNumber.FATAL]) {
+      logger.emit({ body: 'x', severityNumber });
+    }
+    await processor.forceFlush();
+    const stats = processor.getStats();
+    assert.equal(stats.filtered, 2);
+    assert.equal(stats.dropped.collectorUnavailable, 3);
+    await processor.shutdown();
+  });
+
   it('shuts down within its timeout when the collector never answers', async () => {
     const server = await silentServer();
     try {
