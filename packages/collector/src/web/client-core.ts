@@ -75,7 +75,8 @@ function parseHash() {
 
 function time(ms) {
   const d = new Date(ms);
-  return d.toLocaleTimeString([], { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+  const pad = (n, w) => String(n).padStart(w || 2, '0');
+  return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()) + '.' + pad(d.getMilliseconds(), 3);
 }
 
 function ruleIndex(rules) {
@@ -126,7 +127,7 @@ async function refresh(force) {
     return;
   }
   if (generation !== current.generation) return;
-  status.textContent = 'live · updated ' + new Date().toLocaleTimeString([], { hour12: false });
+  status.textContent = 'live · updated ' + time(Date.now()).slice(0, 8);
   status.className = 'status live';
   updateNav(data.nav);
   const signature = JSON.stringify([location.hash, data]);
