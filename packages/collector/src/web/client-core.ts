@@ -105,7 +105,7 @@ function badge(violations) {
 // The views register here: load(route) fetches the data, toolbar(route) builds the persistent
 // controls (kept while only the data changes), render(data, route) builds the content.
 const VIEWS = {};
-let current = { key: '', signature: '', toolbar: null, content: null, generation: 0 };
+let current = { key: '', signature: '', received: '', toolbar: null, content: null, generation: 0 };
 
 function setActiveTab(view) {
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === view);
@@ -119,6 +119,18 @@ async function refresh(force) {
   const generation = ++current.generation;
   let data;
   try {
+    // A poll reloads a view made of segments only when they changed (cheap /stats first); instances,
+    // meters and logs change without segments, so their views always reload.
+    if (!force && key === current.key && view.fromSegmentsOnly) {
+      const stats = await json('stats');
+      const received = stats.segmentsReceived + '/' + stats.segmentsStored + '/' + stats.segmentsEvicted;
+      if (generation !== current.generation) return;
+      if (received === current.received) {
+        markLive();
+        return;
+      }
+      current.received = received;
+    }
     data = await view.load(route);
   } catch (err) {
     if (generation !== current.generation) return;
@@ -127,8 +139,7 @@ async function refresh(force) {
     return;
   }
   if (generation !== current.generation) return;
-  status.textContent = 'live · updated ' + time(Date.now()).slice(0, 8);
-  status.className = 'status live';
+  markLive();
   updateNav(data.nav);
   const signature = JSON.stringify([location.hash, data]);
   if (!force && key === current.key && signature === current.signature) return;
@@ -142,6 +153,11 @@ async function refresh(force) {
   current.signature = signature;
   if (view.toolbar) view.toolbar(current.toolbar, data, route);
   current.content.replaceChildren(view.render(data, route));
+}
+
+function markLive() {
+  status.textContent = 'live · updated ' + time(Date.now()).slice(0, 8);
+  status.className = 'status live';
 }
 
 // Counts in the tabs, from what every view loads anyway.

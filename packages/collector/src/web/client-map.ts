@@ -11,7 +11,7 @@ const NODE_KINDS = {
   VIRTUAL_MQ: { kind: 'mq', icon: 'MQ', label: 'message queue' },
   FAAS: { kind: 'faas', icon: 'λ', label: 'function' },
 };
-const COLUMN_GAP = 260;
+const COLUMN_GAP = 200;
 const ROW_GAP = 120;
 const RADIUS = 24;
 
@@ -66,7 +66,8 @@ function drawMap(edges) {
     return { x: 90 + n.rank * COLUMN_GAP, y: 70 + offset + n.row * ROW_GAP };
   };
   const width = 180 + (columns.size - 1) * COLUMN_GAP;
-  const root = svg('svg', { id: 'service-map', viewBox: '0 0 ' + width + ' ' + (height * ROW_GAP + 40), width, height: height * ROW_GAP + 40, role: 'img', 'aria-label': 'service map' },
+  const tall = height * ROW_GAP + 70;
+  const root = svg('svg', { id: 'service-map', viewBox: '0 0 ' + width + ' ' + tall, width, height: tall, role: 'img', 'aria-label': 'service map' },
     svg('defs', {},
       svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' })),
       svg('marker', { id: 'arrow-error', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow error' }))));
@@ -81,17 +82,19 @@ function drawMap(edges) {
     if (e.source === e.target) {
       d = 'M ' + (a.x - 10) + ' ' + (a.y - RADIUS) + ' C ' + (a.x - 50) + ' ' + (a.y - 90) + ' ' + (a.x + 50) + ' ' + (a.y - 90) + ' ' + (a.x + 10) + ' ' + (a.y - RADIUS);
       mid = { x: a.x, y: a.y - 80 };
-    } else if (b.x > a.x) {
+    } else if (b.x - a.x === COLUMN_GAP) {
       const x1 = a.x + RADIUS;
       const x2 = b.x - RADIUS;
       const c = (x2 - x1) / 2;
       d = 'M ' + x1 + ' ' + a.y + ' C ' + (x1 + c) + ' ' + a.y + ' ' + (x2 - c) + ' ' + b.y + ' ' + x2 + ' ' + b.y;
       mid = { x: (x1 + x2) / 2, y: (a.y + b.y) / 2 };
     } else {
-      // A call back to an earlier column (or within one): an arc below both nodes.
-      const dip = Math.max(a.y, b.y) + ROW_GAP * 0.6;
-      d = 'M ' + a.x + ' ' + (a.y + RADIUS) + ' C ' + a.x + ' ' + dip + ' ' + b.x + ' ' + dip + ' ' + b.x + ' ' + (b.y + RADIUS);
-      mid = { x: (a.x + b.x) / 2, y: dip - 10 };
+      // A call that skips columns, goes back or stays in one: an arc below, clear of the nodes between.
+      const dip = Math.max(a.y, b.y) + ROW_GAP * (b.x > a.x ? 0.7 : 0.85);
+      const side = b.x >= a.x ? 1 : -1;
+      const off = RADIUS * 0.7;
+      d = 'M ' + (a.x + side * off) + ' ' + (a.y + off) + ' C ' + (a.x + side * 50) + ' ' + dip + ' ' + (b.x - side * 50) + ' ' + dip + ' ' + (b.x - side * off) + ' ' + (b.y + off);
+      mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 + (dip - Math.max(a.y, b.y)) * 0.75 + (Math.max(a.y, b.y) - (a.y + b.y) / 2) };
     }
     const failed = e.errorCalls > 0;
     const components = [...new Set(e.sourceComponents.concat(e.targetComponents))].join(' / ') || 'no component';
@@ -101,8 +104,8 @@ function drawMap(edges) {
       svg('title', {}, title),
       svg('path', { d, class: 'hit' }),
       svg('path', { d, class: 'line', 'marker-end': failed ? 'url(#arrow-error)' : 'url(#arrow)' }),
-      svg('text', { x: mid.x, y: mid.y - 6, class: 'edge-label' }, short(components, 34)),
-      svg('text', { x: mid.x, y: mid.y + 8, class: 'edge-label meta' }, seen + (failed ? ' · ✗ ' + e.errorCalls + ' failed' : '')));
+      svg('text', { x: mid.x, y: mid.y - 7, class: 'edge-label' }, short(components, 34)),
+      svg('text', { x: mid.x, y: mid.y + 16, class: 'edge-label meta' }, seen + (failed ? ' · ✗ ' + e.errorCalls + ' failed' : '')));
     const open = () => { location.hash = hashLink('traces', { source: e.source, target: e.target }); };
     group.addEventListener('click', open);
     group.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') open(); });
@@ -129,6 +132,8 @@ function drawMap(edges) {
 }
 
 VIEWS.map = {
+  fromSegmentsOnly: true,
+
   async load() {
     const [edges, violations] = await Promise.all([json('topology?traces=true'), json('violations')]);
     return { edges, nav: navFrom(violations) };

@@ -5,6 +5,8 @@
  */
 export const CLIENT_PANELS = String.raw`
 VIEWS.violations = {
+  fromSegmentsOnly: true,
+
   async load(route) {
     const severity = route.params.get('severity');
     const [all, rules] = await Promise.all([json('violations'), json('rules')]);

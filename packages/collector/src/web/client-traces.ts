@@ -21,6 +21,8 @@ function traceQuery(params) {
 }
 
 VIEWS.traces = {
+  fromSegmentsOnly: true,
+
   async load(route) {
     const [all, shown, violations] = await Promise.all([json('traces'), json(traceQuery(route.params)), json('violations')]);
     const services = [...new Set(all.flatMap((t) => t.services))].sort();

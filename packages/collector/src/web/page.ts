@@ -12,7 +12,7 @@ import { CLIENT_TRACES } from './client-traces';
 import { STYLE } from './style';
 
 const START = String.raw`
-window.addEventListener('hashchange', () => refresh(false));
+window.addEventListener('hashchange', () => refresh(true));
 refresh(true);
 setInterval(() => { if (!document.hidden) refresh(false); }, POLL_MS);
 `;

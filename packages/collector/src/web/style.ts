@@ -47,6 +47,7 @@ ul.span-logs { list-style: none; padding: 2px 0 4px; margin-top: 0; margin-botto
 #violations li.error strong { color: #a93226; }
 #violations li.warning strong { color: #9c640c; }
 .map-frame { overflow: auto; border: 1px solid #e3e7ec; border-radius: 4px; margin: 8px 0 16px; background: #fafbfc; }
+#service-map { display: block; max-width: 100%; height: auto; }
 #service-map .edge { cursor: pointer; }
 #service-map .edge .line { fill: none; stroke: #7f8c9a; stroke-width: 2; }
 #service-map .edge .hit { fill: none; stroke: transparent; stroke-width: 14; }
