@@ -14,7 +14,7 @@ import { SkyWalkingCollector, VALIDATION_RULES } from '../src';
 import { collect, managementClient, ref, segment, span, traceClient, unary } from './helpers';
 
 // What the functions run in the page use (this package compiles without the DOM library).
-declare const document: { querySelectorAll(selector: string): { length: number } };
+declare const document: { querySelectorAll(selector: string): { length: number }; querySelector(selector: string): { textContent: string | null } | null };
 declare const window: { location: { hash: string }; pwned?: number; loadedOnce?: boolean };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -322,7 +322,8 @@ describe('web view in Chromium', () => {
     };
     const page = await browser.newPage();
     watch(page);
-    await page.route('**/meters', (route) => route.fulfill({ json: meters }));
+    let served: unknown = meters;
+    await page.route('**/meters', (route) => route.fulfill({ json: served }));
     await page.goto(`${http}/#/instances`);
     await page.waitForSelector('.meter');
     const backend = page.locator('section.instance[data-instance="backend-1"]');
@@ -340,6 +341,16 @@ describe('web view in Chromium', () => {
     // An instance known only from its meters is listed too.
     assert.equal(await page.locator('section.instance[data-instance="front-1"] .meter').count(), 1);
     await screenshot(page, 'web-view-instances');
+
+    // Meters change without segments: the view follows them without a reload.
+    const later = structuredClone(meters);
+    later.instances[1].meters[0].value = 9;
+    later.instances[1].meters[0].history.push([now + 10_000, 9]);
+    served = later;
+    const handles = page.locator('section.instance[data-instance="front-1"] .meter-value');
+    await page.waitForFunction(() => document.querySelector('section.instance[data-instance="front-1"] .meter-value')?.textContent === '9');
+    assert.equal((await handles.textContent()), '9');
+    assert.equal((await page.locator('section.instance[data-instance="front-1"] polyline').getAttribute('points'))!.split(' ').length, 2);
 
     await page.unroute('**/meters');
     await page.route('**/meters', (route) => route.fulfill({ status: 404, json: { error: 'not found' } }));
