@@ -170,6 +170,13 @@ describe('web view in Chromium', () => {
     assert.equal(await page.locator('#traces tbody tr').count(), 4, 'the failed request published nothing');
     assert.match(await page.locator('h2').textContent() ?? '', /^4 of 5 traces$/);
     assert.equal(await page.locator('#traces tr[data-trace-id="demo-trace-5"]').count(), 0);
+
+    // A service node opens that service's traces.
+    await page.goto(`${http}/#/map`);
+    await page.locator('#service-map g.node[data-node="demo-consumer"] circle').click();
+    await page.waitForFunction(() => /service=demo-consumer/.test(window.location.hash));
+    await page.waitForFunction(() => document.querySelectorAll('#traces tbody tr').length === 4);
+    assert.equal(await page.locator('#filter-service').inputValue(), 'demo-consumer');
     await page.close();
   });
 

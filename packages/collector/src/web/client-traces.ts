@@ -87,7 +87,8 @@ VIEWS.traces = {
       el('h2', {}, shown),
       el('table', { id: 'traces' },
         el('thead', {}, el('tr', {}, ...['time', 'endpoint', 'services', 'segments', 'spans', 'duration', '', 'findings'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...rows)));
+        el('tbody', {}, ...rows)),
+      rows.length === 0 ? el('p', { class: 'meta' }, data.total === 0 ? 'no traces yet: point an agent or the exporter at the gRPC port' : 'no trace matches these filters') : '');
   },
 };
 
