@@ -123,6 +123,7 @@ describe('web view in Chromium', () => {
   before(async () => {
     const addresses = await collector.start();
     http = addresses.http!;
+    origin = `${http}/`;
     grpcAddress = addresses.grpc;
     await send([...demoTrace(1), ...demoTrace(2, { durationMs: 120 }), ...demoTrace(3), ...demoTrace(4), ...demoTrace(5, { fail: true })]);
     const management = managementClient(grpcAddress);
@@ -371,10 +372,15 @@ describe('web view in Chromium', () => {
 });
 
 const pageErrors: string[] = [];
+let origin = 'http://collector.invalid/';
 
 /** Records what the page throws; checked after each test. */
 function watch(page: Page): void {
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  // The page works offline: it asks nothing of any host but the collector.
+  page.on('request', (request) => {
+    if (!request.url().startsWith(origin)) pageErrors.push(`requested ${request.url()}`);
+  });
 }
 
 function location(page: Page): string {
