@@ -257,6 +257,10 @@ describe('web view in Chromium', () => {
     assert.equal(await page.locator('#waterfall .op').textContent(), '<b>GET:/x</b>');
     assert.equal(await page.locator('main img, main b').count(), 0, 'no element was made from a name');
     assert.equal(await page.evaluate(() => window.pwned), undefined);
+
+    await page.goto(`${http}/#/trace/${encodeURIComponent('<i>nope</i>')}`);
+    assert.equal(await page.locator('#view-error').textContent(), 'no such trace held (not received yet, or evicted)');
+    assert.equal(await page.locator('main i').count(), 0);
     await page.close();
   });
 

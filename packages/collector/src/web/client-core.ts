@@ -32,7 +32,11 @@ function fill(node, attrs, children) {
 
 async function json(path) {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(path + ': HTTP ' + res.status);
+  if (!res.ok) {
+    const err = new Error(res.status === 404 && path.startsWith('traces/') ? 'no such trace held (not received yet, or evicted)' : path + ': HTTP ' + res.status);
+    err.status = res.status;
+    throw err;
+  }
   return res.json();
 }
 
@@ -134,6 +138,14 @@ async function refresh(force) {
     data = await view.load(route);
   } catch (err) {
     if (generation !== current.generation) return;
+    if (err && err.status) {
+      // The collector answered: say what is wrong where the view would be.
+      markLive();
+      current.key = '';
+      current.toolbar = null;
+      main.replaceChildren(el('p', { class: 'err', id: 'view-error' }, err.message));
+      return;
+    }
     status.textContent = 'collector not reachable: ' + String(err && err.message ? err.message : err);
     status.className = 'status down';
     return;
