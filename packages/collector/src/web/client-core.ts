@@ -115,7 +115,19 @@ function setActiveTab(view) {
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === view);
 }
 
+// Polls wait while a load is on its way, so that a slow collector is not asked again and again.
+let loading = 0;
+
 async function refresh(force) {
+  loading++;
+  try {
+    await load(force);
+  } finally {
+    loading--;
+  }
+}
+
+async function load(force) {
   const route = parseHash();
   const view = VIEWS[route.view] || VIEWS.traces;
   const viewName = VIEWS[route.view] ? route.view : 'traces';

@@ -14,7 +14,7 @@ import { STYLE } from './style';
 const START = String.raw`
 window.addEventListener('hashchange', () => refresh(true));
 refresh(true);
-setInterval(() => { if (!document.hidden) refresh(false); }, POLL_MS);
+setInterval(() => { if (!document.hidden && loading === 0) refresh(false); }, POLL_MS);
 `;
 
 /** The page, with the component names the OAP shows. */
