@@ -87,7 +87,8 @@ const invalid = segment({
 const MARKUP = '<img src=x onerror="window.pwned=1">';
 const hostile = segment({
   traceId: 'hostile-trace', traceSegmentId: 'hostile-seg', service: `evil${MARKUP}`, serviceInstance: 'evil-1',
-  spans: [span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: '<b>GET:/x</b>', startTime: base + 9500, endTime: base + 9510 })],
+  spans: [span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: '<b>GET:/x</b>', startTime: base + 9500, endTime: base + 9510,
+    tags: [{ key: 'url', value: '<script>window.pwned = 2</script>' }] })],
 });
 
 describe('web view in Chromium', () => {
@@ -148,6 +149,14 @@ describe('web view in Chromium', () => {
     await browser?.close();
     await collector.close();
     if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('serves the page to browsers and JSON to everything else', async () => {
+    const page = await fetch(`${http}/`, { headers: { accept: 'text/html' } });
+    assert.match(page.headers.get('content-type')!, /text\/html/);
+    assert.match(await page.text(), /^<!doctype html>/);
+    const api = (await (await fetch(`${http}/`)).json()) as { endpoints: string[] };
+    assert.ok(api.endpoints.includes('GET /rules'));
   });
 
   it("draws the demo's service map: 6 edges, typed nodes, failed calls marked, an edge opens its traces", async () => {
@@ -255,6 +264,7 @@ describe('web view in Chromium', () => {
     await page.goto(`${http}/#/trace/hostile-trace`);
     await page.waitForSelector('#waterfall .span');
     assert.equal(await page.locator('#waterfall .op').textContent(), '<b>GET:/x</b>');
+    assert.equal(await page.locator('#waterfall dd').textContent(), '<script>window.pwned = 2</script>');
     assert.equal(await page.locator('main img, main b').count(), 0, 'no element was made from a name');
     assert.equal(await page.evaluate(() => window.pwned), undefined);
 
