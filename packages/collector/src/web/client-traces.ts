@@ -190,7 +190,9 @@ VIEWS.trace = {
         v.message,
         rules[v.rule] ? el('div', { class: 'meta' }, 'OAP: ' + rules[v.rule].oapBehaviour) : ''));
     const page = el('div', {},
-      el('p', {}, el('a', { href: '#/traces' }, '← all traces')),
+      el('p', {}, el('a', { href: '#/traces' }, '← all traces'), ' · ',
+        el('a', { href: 'traces/' + encodeURIComponent(trace.traceId) + '/text?tags=true&logs=true', target: '_blank', id: 'trace-text' }, 'as text'), ' · ',
+        el('a', { href: 'traces/' + encodeURIComponent(trace.traceId), target: '_blank' }, 'JSON')),
       el('h2', {}, trace.endpoint || trace.traceId),
       el('p', { class: 'meta' }, 'trace ' + trace.traceId + ' · ' + trace.services.join(', ') + ' · ' + trace.segments.length + ' segments · ' + trace.spanCount + ' spans · ' + trace.durationMs + ' ms'),
       el('div', { id: 'waterfall' }, ...rows),
