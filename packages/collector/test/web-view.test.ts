@@ -210,7 +210,7 @@ describe('web view in Chromium', () => {
     assert.match(await page.locator('#waterfall .span.highlight .badge.error').textContent() ?? '', /⚠ 1/);
     assert.match(await page.locator('#violations').textContent() ?? '', /OAP: /);
     const text = await fetch(new URL((await page.locator('#trace-text').getAttribute('href'))!, `${http}/`));
-    assert.match(await text.text(), /! span\.exit-peer/);
+    assert.match(await text.text(), /✗ span\.exit-peer \[demo-batch/);
 
     await page.goto(`${http}/#/traces`);
     const badge = page.locator('#traces tr[data-trace-id="invalid-trace"] .badge.error');
