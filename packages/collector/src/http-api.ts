@@ -4,21 +4,24 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VALIDATION_RULES } from './rules';
+import { buildTracedTopology } from './topology-builder';
 import { formatTrace } from './trace-format';
-import { webPage } from './web-page';
+import { webPage } from './web/page';
 import type { SkyWalkingCollector } from './collector';
 import type { ViolationSeverity } from './types';
 
 const ENDPOINTS = [
   'GET / (a browser: the web view) or /index.html',
-  'GET /traces?service=&limit=&error=true',
+  'GET /traces?service=&endpoint=&error=true&minDuration=&source=&target=&limit=',
   'GET /traces/:traceId',
   'GET /traces/:traceId/text?tags=true&logs=true',
   'GET /segments',
   'GET /instances',
   'GET /violations?traceId=&severity=error|warning',
   'GET /logs?traceId=&segmentId=&service=&limit=',
-  'GET /topology',
+  'GET /topology?traces=true',
+  'GET /rules',
   'GET /stats',
 ];
 
@@ -97,7 +100,18 @@ export class CollectorHttpApi {
           let list = c.traceSummaries();
           const service = q.get('service');
           if (service !== null) list = list.filter((t) => t.services.includes(service));
+          const endpoint = q.get('endpoint');
+          if (endpoint !== null) list = list.filter((t) => t.endpoint === endpoint);
           if (q.get('error') === 'true') list = list.filter((t) => t.isError);
+          const minDuration = Number(q.get('minDuration'));
+          if (minDuration > 0) list = list.filter((t) => t.durationMs >= minDuration);
+          const source = q.get('source');
+          const target = q.get('target');
+          if (source !== null && target !== null) {
+            const edge = buildTracedTopology(c.segments()).find((e) => e.source === source && e.target === target);
+            const through = new Set(edge?.traceIds);
+            list = list.filter((t) => through.has(t.traceId));
+          }
           const limit = Number(q.get('limit'));
           if (Number.isInteger(limit) && limit > 0) list = list.slice(-limit);
           return { status: 200, body: list };
@@ -134,7 +148,9 @@ export class CollectorHttpApi {
         return { status: 200, body: { logs: c.logs({ ...filter, limit: Number.isInteger(limit) && limit > 0 ? limit : undefined }) } };
       }
       case 'topology':
-        return { status: 200, body: c.topology() };
+        return { status: 200, body: q.get('traces') === 'true' ? buildTracedTopology(c.segments()) : c.topology() };
+      case 'rules':
+        return { status: 200, body: Object.entries(VALIDATION_RULES).map(([rule, r]) => ({ rule, ...r })) };
       case 'stats':
         return { status: 200, body: c.stats() };
       default:
