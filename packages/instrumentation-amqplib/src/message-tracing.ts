@@ -14,7 +14,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import * as core from '@otel-skywalking/core';
-import { brokerAttributes } from './brokerAddress';
+import { brokerAttributes } from './broker-address';
 import {
   ATTR_ERROR_TYPE,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -44,7 +44,7 @@ import type {
   AmqplibInstrumentationStats,
   ConsumeEndOperation,
 } from './types';
-import { UnsettledDeliveries, type Delivery } from './UnsettledDeliveries';
+import { UnsettledDeliveries, type Delivery } from './unsettled-deliveries';
 import {
   amqpHeaderGetter,
   consumeDestination,

@@ -18,7 +18,7 @@ import {
 import { collectionName, commandName, isDriverCommand, spanName } from './commands';
 import { endpointOf, rememberEndpoint } from './endpoints';
 import { failureOfError, failureOfReply, type CommandFailure } from './failures';
-import { commandQueryText, cut } from './queryText';
+import { commandQueryText, cut } from './query-text';
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
