@@ -114,7 +114,7 @@ function errorTypeOf(err: unknown): string {
   return typeof err;
 }
 
-export function toError(value: unknown): Error {
+function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   if (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
     return new Error((value as { message: string }).message);
