@@ -1,4 +1,4 @@
-export { AmqplibInstrumentation, SUPPORTED_VERSIONS } from './AmqplibInstrumentation';
+export { AmqplibInstrumentation, SUPPORTED_VERSIONS } from './instrumentation';
 export { ATTR_SKYWALKING_MQ_TOPIC, ATTR_SKYWALKING_TRANSMISSION_LATENCY } from './semconv';
 export type {
   AmqpMessage,

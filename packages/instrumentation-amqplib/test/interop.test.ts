@@ -9,8 +9,8 @@ process.env.SW_AGENT_NAME = 'amqp-consumer-service';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SkyWalkingCollector, type SegmentObject, type SpanObject } from '@otel-skywalking/collector';
-import { ComponentId, toOtelSpanId, toOtelTraceId } from '@otel-skywalking/core';
-import { SkyWalkingSpanProcessor, TRANSMISSION_LATENCY_ATTRIBUTE } from '@otel-skywalking/exporter';
+import { ComponentId, MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, toOtelSpanId, toOtelTraceId } from '@otel-skywalking/core';
+import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { SkyWalkingSampler } from '@otel-skywalking/sampler';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type * as PromiseApi from 'amqplib';
-import { ATTR_SKYWALKING_TRANSMISSION_LATENCY } from '../src';
+import { ATTR_SKYWALKING_MQ_TOPIC, ATTR_SKYWALKING_TRANSMISSION_LATENCY } from '../src';
 import { BROKER_URL, VERSIONS, instrumentation, provider as unitProvider, uniqueName } from './helpers';
 
 const run = promisify(execFile);
@@ -64,13 +64,13 @@ describe('cross-process traces through the broker', () => {
     await collector.close();
   });
 
-  it('this package and the exporter agree on the latency attribute', () => {
+  it("keeps its deprecated attribute names equal to core's", () => {
     assert.equal(ATTR_SKYWALKING_TRANSMISSION_LATENCY, TRANSMISSION_LATENCY_ATTRIBUTE);
+    assert.equal(ATTR_SKYWALKING_MQ_TOPIC, MQ_TOPIC_ATTRIBUTE);
   });
 
   for (const version of VERSIONS) {
     /** Runs the producer process in `mode`, consumes its message here and returns both sides. */
-    /** Runs the producer process in `mode` and consumes its message here. */
     async function exchange(mode: 'sw8' | 'traceparent' | 'both' | 'unsampled'): Promise<{
       producer: ProducerReport;
       queue: string;

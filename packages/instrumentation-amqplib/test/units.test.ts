@@ -2,9 +2,9 @@
 import { diag, type Span } from '@opentelemetry/api';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { brokerAttributes, connectTarget, rememberTarget } from '../src/brokerAddress';
+import { brokerAttributes, connectTarget, rememberTarget } from '../src/broker-address';
 import type { ConsumeEndOperation } from '../src/types';
-import { UnsettledDeliveries, type Delivery } from '../src/UnsettledDeliveries';
+import { UnsettledDeliveries, type Delivery } from '../src/unsettled-deliveries';
 import {
   amqpHeaderGetter,
   consumeDestination,

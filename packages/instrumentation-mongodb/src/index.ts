@@ -1,4 +1,4 @@
-export { MongoDBInstrumentation } from './MongoDBInstrumentation';
+export { MongoDBInstrumentation } from './instrumentation';
 export type {
   MongoCommand,
   MongoDBInstrumentationConfig,

@@ -12,7 +12,7 @@ import {
   type MongoClient,
   type TestDoc,
 } from './helpers/harness';
-import { startMongoServer, type MongoServer } from './helpers/mongoServer';
+import { startMongoServer, type MongoServer } from './helpers/mongo-server';
 
 const tracing = createTracing();
 const drivers = instrumentDrivers(tracing);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { FaultyProxy } from './helpers/FaultyProxy';
+import { FaultyProxy } from './helpers/faulty-proxy';
 import {
   createTracing,
   databaseName,
@@ -18,7 +18,7 @@ import {
   type MongoClient,
   type TestDoc,
 } from './helpers/harness';
-import { startMongoServer, type MongoServer } from './helpers/mongoServer';
+import { startMongoServer, type MongoServer } from './helpers/mongo-server';
 
 const tracing = createTracing();
 const drivers = instrumentDrivers(tracing);

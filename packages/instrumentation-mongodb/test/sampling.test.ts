@@ -17,7 +17,7 @@ import {
   type MongoClient,
   type TestDoc,
 } from './helpers/harness';
-import { startMongoServer, type MongoServer } from './helpers/mongoServer';
+import { startMongoServer, type MongoServer } from './helpers/mongo-server';
 
 const parentBased = createTracing(new ParentBasedSampler({ root: new AlwaysOnSampler() }));
 const alwaysOff = createTracing(new AlwaysOffSampler());

@@ -14,7 +14,7 @@ import { ComponentId, SwTag } from '@otel-skywalking/core';
 import { SpanLayer, SpanType, type SegmentObject, type SpanObject } from '@otel-skywalking/core/protocol';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { databaseName, instrumentDrivers, newClient, useAsyncContext, type MongoClient, type TestDoc } from './helpers/harness';
-import { startMongoServer, type MongoServer } from './helpers/mongoServer';
+import { startMongoServer, type MongoServer } from './helpers/mongo-server';
 
 useAsyncContext();
 const collector = new SkyWalkingCollector();

@@ -18,7 +18,7 @@ import {
   type TestDoc,
   type MongoClient,
 } from './helpers/harness';
-import { startMongoServer, type MongoServer } from './helpers/mongoServer';
+import { startMongoServer, type MongoServer } from './helpers/mongo-server';
 
 const tracing = createTracing();
 const drivers = instrumentDrivers(tracing);

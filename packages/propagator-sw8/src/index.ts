@@ -1,3 +1,3 @@
-export { Sw8Propagator, NOT_SAMPLED_ADDRESS, NOT_SAMPLED_ENDPOINT } from './Sw8Propagator';
-export { createSkyWalkingPropagator } from './createSkyWalkingPropagator';
+export { Sw8Propagator, NOT_SAMPLED_ADDRESS, NOT_SAMPLED_ENDPOINT } from './sw8-propagator';
+export { createSkyWalkingPropagator } from './create-skywalking-propagator';
 export type { Sw8PropagatorOptions, SkyWalkingPropagatorOptions, Sw8PropagatorStats } from './types';

@@ -3,7 +3,14 @@
  * applied to what is known when a span starts.
  */
 import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_URL_PATH,
+  HTTP_REQUEST_METHOD_VALUE_OTHER,
+} from '@opentelemetry/semantic-conventions';
 import { globToRegExpSource } from './glob';
+import { ATTR_HTTP_METHOD, ATTR_HTTP_TARGET } from './semconv';
 
 /** Why a span is ignored; 0 when it is not. */
 export const NOT_IGNORED = 0;
@@ -127,9 +134,11 @@ export class IgnoreRules {
    * are also tried on any other span name. The method is `http.request.method` or `http.method`.
    */
   match(spanName: string, attributes: Attributes): IgnoreVerdict {
-    let method = stringAttribute(attributes, 'http.request.method') ?? stringAttribute(attributes, 'http.method');
-    if (method === '_OTHER') method = stringAttribute(attributes, 'http.request.method_original') ?? method;
-    let text = stringAttribute(attributes, 'url.path') ?? stringAttribute(attributes, 'http.target');
+    let method = stringAttribute(attributes, ATTR_HTTP_REQUEST_METHOD) ?? stringAttribute(attributes, ATTR_HTTP_METHOD);
+    if (method === HTTP_REQUEST_METHOD_VALUE_OTHER) {
+      method = stringAttribute(attributes, ATTR_HTTP_REQUEST_METHOD_ORIGINAL) ?? method;
+    }
+    let text = stringAttribute(attributes, ATTR_URL_PATH) ?? stringAttribute(attributes, ATTR_HTTP_TARGET);
     let offset = 0;
     let isPath = true;
     if (text === undefined) {

@@ -5,8 +5,8 @@
  * exceptions are amqplib's own.
  */
 import { context } from '@opentelemetry/api';
-import { connectTarget, rememberTarget } from './brokerAddress';
-import type { AnyHandler, MessageTracing } from './MessageTracing';
+import { connectTarget, rememberTarget } from './broker-address';
+import type { AnyHandler, MessageTracing } from './message-tracing';
 import type { AmqpMessage } from './types';
 import { isThenable, stringField } from './utils';
 

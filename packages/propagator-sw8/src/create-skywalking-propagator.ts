@@ -1,6 +1,6 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { Sw8Propagator } from './Sw8Propagator';
+import { Sw8Propagator } from './sw8-propagator';
 import type { SkyWalkingPropagatorOptions } from './types';
 
 /**

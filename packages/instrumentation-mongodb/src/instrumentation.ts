@@ -15,10 +15,6 @@ import {
   InstrumentationNodeModuleFile,
   isWrapped,
 } from '@opentelemetry/instrumentation';
-import { collectionName, commandName, isDriverCommand, spanName } from './commands';
-import { endpointOf, rememberEndpoint } from './endpoints';
-import { failureOfError, failureOfReply, type CommandFailure } from './failures';
-import { commandQueryText, cut } from './queryText';
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
@@ -29,8 +25,12 @@ import {
   ATTR_ERROR_TYPE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  DB_SYSTEM_NAME_VALUE_MONGODB,
-} from './semconv';
+} from '@opentelemetry/semantic-conventions';
+import { collectionName, commandName, isDriverCommand, spanName } from './commands';
+import { endpointOf, rememberEndpoint } from './endpoints';
+import { failureOfError, failureOfReply, type CommandFailure } from './failures';
+import { commandQueryText, cut } from './query-text';
+import { DB_SYSTEM_NAME_VALUE_MONGODB } from './semconv';
 import { ThrottledDiag } from '@otel-skywalking/core';
 import { resolveSettings, type CommandTracingSettings } from './settings';
 import type { MongoCommand, MongoDBInstrumentationConfig, MongoDBInstrumentationStats } from './types';
@@ -105,8 +105,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumentationConfig> {
   // set by setConfig(), which the base constructor calls before field initializers would run
-  private declare _settings: CommandTracingSettings;
-  private readonly _stats: MongoDBInstrumentationStats = {
+  private declare settings: CommandTracingSettings;
+  private readonly stats: MongoDBInstrumentationStats = {
     commandSpans: 0,
     failedCommands: 0,
     skippedWithoutParent: 0,
@@ -116,7 +116,7 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
     internalErrors: 0,
   };
   /** At most one warning a minute per kind: a hook that throws on every command cannot flood the log. */
-  private readonly _warnings = new ThrottledDiag(60_000, this._diag);
+  private readonly warnings = new ThrottledDiag(60_000, this._diag);
 
   constructor(config: MongoDBInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -124,12 +124,12 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
 
   override setConfig(config: MongoDBInstrumentationConfig = {}): void {
     super.setConfig(config);
-    this._settings = resolveSettings(this._config);
+    this.settings = resolveSettings(this._config);
   }
 
   /** A copy of the counters: spans started, failures, what hooks and limits dropped or cut. */
   getStats(): MongoDBInstrumentationStats {
-    return { ...this._stats };
+    return { ...this.stats };
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
@@ -150,51 +150,51 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
         file(
           'operations/execute_operation.js',
           SUPPORTED_VERSIONS,
-          (m) => this._patch(m, 'executeOperation', (original) => this._scopeOperation(original)),
-          (m) => this._unpatch(m, 'executeOperation'),
+          (m) => this.patch(m, 'executeOperation', (original) => this.scopeOperation(original)),
+          (m) => this.unpatch(m, 'executeOperation'),
         ),
         file(
           'cmap/connection.js',
           CALLBACK_OPERATION_DRIVERS,
-          (m) => this._patch(prototypeOf(m, 'Connection'), 'command', (original) => this._traceCallbackCommand(original, true)),
-          (m) => this._unpatch(prototypeOf(m, 'Connection'), 'command'),
+          (m) => this.patch(prototypeOf(m, 'Connection'), 'command', (original) => this.traceCallbackCommand(original, true)),
+          (m) => this.unpatch(prototypeOf(m, 'Connection'), 'command'),
         ),
         file(
           'cmap/connection.js',
           ASYNC_OPERATION_CALLBACK_DRIVERS,
-          (m) => this._patch(prototypeOf(m, 'Connection'), 'command', (original) => this._traceCallbackCommand(original, false)),
-          (m) => this._unpatch(prototypeOf(m, 'Connection'), 'command'),
+          (m) => this.patch(prototypeOf(m, 'Connection'), 'command', (original) => this.traceCallbackCommand(original, false)),
+          (m) => this.unpatch(prototypeOf(m, 'Connection'), 'command'),
         ),
         file(
           'cmap/connection.js',
           PROMISE_DRIVERS,
-          (m) => this._patch(prototypeOf(m, 'Connection'), 'command', (original) => this._tracePromiseCommand(original)),
-          (m) => this._unpatch(prototypeOf(m, 'Connection'), 'command'),
+          (m) => this.patch(prototypeOf(m, 'Connection'), 'command', (original) => this.tracePromiseCommand(original)),
+          (m) => this.unpatch(prototypeOf(m, 'Connection'), 'command'),
         ),
         file(
           'cmap/connection_pool.js',
           CALLBACK_DRIVERS,
-          (m) => this._patch(prototypeOf(m, 'ConnectionPool'), 'checkOut', (original) => this._bindCallback(original)),
-          (m) => this._unpatch(prototypeOf(m, 'ConnectionPool'), 'checkOut'),
+          (m) => this.patch(prototypeOf(m, 'ConnectionPool'), 'checkOut', (original) => this.bindCallback(original)),
+          (m) => this.unpatch(prototypeOf(m, 'ConnectionPool'), 'checkOut'),
         ),
         file(
           'sdam/topology.js',
           CALLBACK_OPERATION_DRIVERS,
-          (m) => this._patch(prototypeOf(m, 'Topology'), 'selectServer', (original) => this._bindCallback(original)),
-          (m) => this._unpatch(prototypeOf(m, 'Topology'), 'selectServer'),
+          (m) => this.patch(prototypeOf(m, 'Topology'), 'selectServer', (original) => this.bindCallback(original)),
+          (m) => this.unpatch(prototypeOf(m, 'Topology'), 'selectServer'),
         ),
         file(
           'cmap/connect.js',
           SUPPORTED_VERSIONS,
-          (m) => this._patch(m, 'connect', (original) => this._rememberEndpoints(original)),
-          (m) => this._unpatch(m, 'connect'),
+          (m) => this.patch(m, 'connect', (original) => this.rememberEndpoints(original)),
+          (m) => this.unpatch(m, 'connect'),
         ),
       ]),
     ];
   }
 
   /** Wraps `target[name]`; a driver whose layout differs is left alone (and said so at debug level). */
-  private _patch(target: DriverModule, name: string, wrapper: (original: AnyFunction) => AnyFunction): void {
+  private patch(target: DriverModule, name: string, wrapper: (original: AnyFunction) => AnyFunction): void {
     if (typeof target?.[name] !== 'function') {
       this._diag.debug(`driver layout not recognised: no function ${name}; not patched`);
       return;
@@ -202,7 +202,7 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
     this._wrap(target, name as never, wrapper as never);
   }
 
-  private _unpatch(target: DriverModule, name: string): void {
+  private unpatch(target: DriverModule, name: string): void {
     if (target !== undefined && isWrapped(target[name])) this._unwrap(target, name as never);
   }
 
@@ -211,21 +211,21 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
    * cursor batch passes synchronously from the application's call. Its context is captured here
    * and the operation runs inside it, marked as an application operation.
    */
-  private _scopeOperation(original: AnyFunction): AnyFunction {
+  private scopeOperation(original: AnyFunction): AnyFunction {
     return function executeOperation(this: unknown, ...args: unknown[]): unknown {
       return context.with(context.active().setValue(OPERATION_SCOPE, true), original, this, ...args);
     };
   }
 
   /** Drivers < 6.4 hand queued callbacks to whichever operation frees a connection or a server: keep the waiter's context. */
-  private _bindCallback(original: AnyFunction): AnyFunction {
+  private bindCallback(original: AnyFunction): AnyFunction {
     return function bindingCallback(this: unknown, ...args: unknown[]): unknown {
       bindLastCallback(args);
       return original.apply(this, args);
     };
   }
 
-  private _rememberEndpoints(original: AnyFunction): AnyFunction {
+  private rememberEndpoints(original: AnyFunction): AnyFunction {
     return function connect(this: unknown, ...args: unknown[]): unknown {
       const options = args[0];
       const callback = args[1];
@@ -249,9 +249,9 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
    * continues in the operation's context: needed where `executeOperation` chains callbacks (< 4.11);
    * later drivers return to a promise, which restores the context by itself.
    */
-  private _traceCallbackCommand(original: AnyFunction, resumeInOperation: boolean): AnyFunction {
-    const start = this._startCommand.bind(this);
-    const end = this._endCommand.bind(this);
+  private traceCallbackCommand(original: AnyFunction, resumeInOperation: boolean): AnyFunction {
+    const start = this.startCommand.bind(this);
+    const end = this.endCommand.bind(this);
     return function command(this: unknown, ...args: unknown[]): unknown {
       const callback = args[3] as Callback;
       const caller = context.active();
@@ -275,9 +275,9 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
   }
 
   /** `async Connection.prototype.command(ns, cmd, options, responseType)` of drivers ≥ 6.4. */
-  private _tracePromiseCommand(original: AnyFunction): AnyFunction {
-    const start = this._startCommand.bind(this);
-    const end = this._endCommand.bind(this);
+  private tracePromiseCommand(original: AnyFunction): AnyFunction {
+    const start = this.startCommand.bind(this);
+    const end = this.endCommand.bind(this);
     return function command(this: unknown, ...args: unknown[]): unknown {
       const caller = context.active();
       if (caller.getValue(OPERATION_SCOPE) === undefined) return original.apply(this, args);
@@ -305,15 +305,15 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
   }
 
   /** Starts the span of a command the application caused; undefined when it is not to be traced. Never throws. */
-  private _startCommand(connection: object, ns: unknown, cmd: unknown, parent: Context): CommandTrace | undefined {
+  private startCommand(connection: object, ns: unknown, cmd: unknown, parent: Context): CommandTrace | undefined {
     try {
       if (typeof cmd !== 'object' || cmd === null) return undefined;
       const command = cmd as MongoCommand;
       const name = commandName(command);
       if (name === undefined || isDriverCommand(name) || isTracingSuppressed(parent)) return undefined;
-      const settings = this._settings;
+      const settings = this.settings;
       if (settings.requireParentSpan && trace.getSpan(parent) === undefined) {
-        this._stats.skippedWithoutParent++;
+        this.stats.skippedWithoutParent++;
         return undefined;
       }
       const db = (ns as Namespace | undefined)?.db;
@@ -333,20 +333,20 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
         { kind: SpanKind.CLIENT, attributes },
         parent,
       );
-      this._stats.commandSpans++;
+      this.stats.commandSpans++;
       if (span.isRecording()) {
-        const text = this._queryText(command, name, database, settings);
+        const text = this.queryText(command, name, database, settings);
         if (text !== undefined) span.setAttribute(ATTR_DB_QUERY_TEXT, text);
       }
       return { span, command, name, ended: false };
     } catch (error) {
-      this._stats.internalErrors++;
-      this._warnings.warn('internal', 'mongodb: could not trace a command', error);
+      this.stats.internalErrors++;
+      this.warnings.warn('internal', 'mongodb: could not trace a command', error);
       return undefined;
     }
   }
 
-  private _queryText(
+  private queryText(
     command: MongoCommand,
     name: string,
     database: string | undefined,
@@ -357,50 +357,50 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
     const serializer = settings.serializer;
     if (serializer === undefined) {
       const text = commandQueryText(command, settings.sanitize, max);
-      if (text.truncated) this._stats.truncatedQueryTexts++;
+      if (text.truncated) this.stats.truncatedQueryTexts++;
       return text.text;
     }
     let text: unknown;
     try {
       text = serializer(command, { operationName: name, namespace: database ?? '' });
     } catch (error) {
-      this._stats.serializerErrors++;
-      this._warnings.warn('serializer', 'mongodb: dbStatementSerializer failed', error);
+      this.stats.serializerErrors++;
+      this.warnings.warn('serializer', 'mongodb: dbStatementSerializer failed', error);
       return undefined;
     }
     if (text === undefined || text === null || text === '') return undefined;
     if (typeof text !== 'string') {
-      this._stats.serializerErrors++;
-      this._warnings.warn('serializer', 'mongodb: dbStatementSerializer failed', new TypeError(`returned a ${typeof text}, not a string`));
+      this.stats.serializerErrors++;
+      this.warnings.warn('serializer', 'mongodb: dbStatementSerializer failed', new TypeError(`returned a ${typeof text}, not a string`));
       return undefined;
     }
     if (text.length <= max) return text;
-    this._stats.truncatedQueryTexts++;
+    this.stats.truncatedQueryTexts++;
     return cut(text, max);
   }
 
   /** Ends a command's span once, with its outcome. Never throws. */
-  private _endCommand(traced: CommandTrace, error: unknown, reply: unknown): void {
+  private endCommand(traced: CommandTrace, error: unknown, reply: unknown): void {
     if (traced.ended) return;
     traced.ended = true;
     const span = traced.span;
     try {
       if (error !== undefined && error !== null) {
-        this._fail(span, failureOfError(error));
+        this.fail(span, failureOfError(error));
       } else if (span.isRecording()) {
         const failure = failureOfReply(reply, traced.name);
-        if (failure !== undefined) this._fail(span, failure);
-        this._runResponseHook(traced, reply);
+        if (failure !== undefined) this.fail(span, failure);
+        this.runResponseHook(traced, reply);
       }
     } catch (internal) {
-      this._stats.internalErrors++;
-      this._warnings.warn('internal', 'mongodb: could not trace a command', internal);
+      this.stats.internalErrors++;
+      this.warnings.warn('internal', 'mongodb: could not trace a command', internal);
     }
     span.end();
   }
 
-  private _fail(span: Span, failure: CommandFailure): void {
-    this._stats.failedCommands++;
+  private fail(span: Span, failure: CommandFailure): void {
+    this.stats.failedCommands++;
     if (!span.isRecording()) return;
     span.recordException(failure.exception);
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
@@ -408,14 +408,14 @@ export class MongoDBInstrumentation extends InstrumentationBase<MongoDBInstrumen
     if (failure.statusCode !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, failure.statusCode);
   }
 
-  private _runResponseHook(traced: CommandTrace, reply: unknown): void {
-    const hook = this._settings.responseHook;
+  private runResponseHook(traced: CommandTrace, reply: unknown): void {
+    const hook = this.settings.responseHook;
     if (hook === undefined) return;
     try {
       hook(traced.span, { data: reply, command: traced.command, operationName: traced.name });
     } catch (error) {
-      this._stats.responseHookErrors++;
-      this._warnings.warn('responseHook', 'mongodb: responseHook threw', error);
+      this.stats.responseHookErrors++;
+      this.warnings.warn('responseHook', 'mongodb: responseHook threw', error);
     }
   }
 }

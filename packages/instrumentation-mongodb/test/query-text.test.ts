@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type * as Mongo7 from 'mongodb7';
-import { commandQueryText, cut } from '../src/queryText';
+import { commandQueryText, cut } from '../src/query-text';
 
 const bson = require('mongodb7') as typeof Mongo7;
 

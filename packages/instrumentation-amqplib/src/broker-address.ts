@@ -9,7 +9,7 @@ import {
   ATTR_NETWORK_PEER_PORT,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-} from './semconv';
+} from '@opentelemetry/semantic-conventions';
 
 const AMQP_PORT = 5672;
 const AMQPS_PORT = 5671;

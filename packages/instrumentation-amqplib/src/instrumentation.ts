@@ -16,7 +16,7 @@ import {
   wrapSettle,
   wrapSettleAll,
   type ConfirmChannelClass,
-} from './channelWrappers';
+} from './channel-wrappers';
 import {
   DEFAULT_CONSUME_TIMEOUT_MS,
   DEFAULT_MAX_UNSETTLED_PER_CHANNEL,
@@ -24,7 +24,7 @@ import {
   isPositiveInteger,
   isPositiveNumber,
   type AnyHandler,
-} from './MessageTracing';
+} from './message-tracing';
 import type { AmqplibInstrumentationConfig, AmqplibInstrumentationStats } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 

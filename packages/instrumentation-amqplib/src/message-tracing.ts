@@ -13,28 +13,26 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import * as core from '@otel-skywalking/core';
-import { brokerAttributes } from './brokerAddress';
+import { brokerAttributes } from './broker-address';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME,
   ATTR_MESSAGING_MESSAGE_CONVERSATION_ID,
   ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG,
-  ATTR_MESSAGING_RABBITMQ_ROUTING_KEY,
+  ATTR_MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY,
+  ATTR_MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG,
   ATTR_MESSAGING_SYSTEM,
-  ATTR_SKYWALKING_MQ_TOPIC,
-  ATTR_SKYWALKING_TRANSMISSION_LATENCY,
-  MESSAGING_SYSTEM_RABBITMQ,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
+  MESSAGING_SYSTEM_VALUE_RABBITMQ,
   OPERATION_NAME_PROCESS,
   OPERATION_NAME_PUBLISH,
   OPERATION_NAME_RECEIVE,
-  OPERATION_TYPE_PROCESS,
-  OPERATION_TYPE_RECEIVE,
-  OPERATION_TYPE_SEND,
 } from './semconv';
 import type { ThrottledDiag } from '@otel-skywalking/core';
 import type {
@@ -44,7 +42,7 @@ import type {
   AmqplibInstrumentationStats,
   ConsumeEndOperation,
 } from './types';
-import { UnsettledDeliveries, type Delivery } from './UnsettledDeliveries';
+import { UnsettledDeliveries, type Delivery } from './unsettled-deliveries';
 import {
   amqpHeaderGetter,
   consumeDestination,
@@ -58,7 +56,7 @@ import {
 } from './utils';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { getSw8Extension } = core;
+const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, getSw8Extension } = core;
 
 export const DEFAULT_CONSUME_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_UNSETTLED_PER_CHANNEL = 10_000;
@@ -116,7 +114,7 @@ function errorTypeOf(err: unknown): string {
   return typeof err;
 }
 
-export function toError(value: unknown): Error {
+function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   if (value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
     return new Error((value as { message: string }).message);
@@ -134,8 +132,8 @@ function setMessageAttributes(
   routingKey: string,
   properties: { messageId?: unknown; correlationId?: unknown } | undefined,
 ): void {
-  span.setAttribute(ATTR_SKYWALKING_MQ_TOPIC, exchange);
-  if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_ROUTING_KEY, routingKey);
+  span.setAttribute(MQ_TOPIC_ATTRIBUTE, exchange);
+  if (routingKey !== '') span.setAttribute(ATTR_MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY, routingKey);
   if (typeof properties?.messageId === 'string') span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, properties.messageId);
   if (typeof properties?.correlationId === 'string') {
     span.setAttribute(ATTR_MESSAGING_MESSAGE_CONVERSATION_ID, properties.correlationId);
@@ -204,8 +202,8 @@ export class MessageTracing {
       // startSpan is copied three times by the SDK (about 0.4 k instructions a copy), so this
       // saves two copies of each late one, and all of the work for spans sampled out.
       const attributes: Attributes = {
-        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_RABBITMQ,
-        [ATTR_MESSAGING_OPERATION_TYPE]: OPERATION_TYPE_SEND,
+        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_RABBITMQ,
+        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
         [ATTR_MESSAGING_OPERATION_NAME]: OPERATION_NAME_PUBLISH,
         [ATTR_MESSAGING_DESTINATION_NAME]: publishDestination(exchange, routingKey),
         ...brokerAttributes(channel),
@@ -296,8 +294,8 @@ export class MessageTracing {
       const operation = fetched ? OPERATION_NAME_RECEIVE : OPERATION_NAME_PROCESS;
       // Sampling-relevant attributes at creation, the rest onto recording spans (see startPublish).
       const attributes: Attributes = {
-        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_RABBITMQ,
-        [ATTR_MESSAGING_OPERATION_TYPE]: fetched ? OPERATION_TYPE_RECEIVE : OPERATION_TYPE_PROCESS,
+        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_RABBITMQ,
+        [ATTR_MESSAGING_OPERATION_TYPE]: fetched ? MESSAGING_OPERATION_TYPE_VALUE_RECEIVE : MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
         [ATTR_MESSAGING_OPERATION_NAME]: operation,
         [ATTR_MESSAGING_DESTINATION_NAME]: consumeDestination(exchange, routingKey, queue),
         ...brokerAttributes(channel),
@@ -305,7 +303,7 @@ export class MessageTracing {
       if (queue !== '') attributes[ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME] = queue;
       const sendTimestamp = getSw8Extension(extracted)?.sendTimestamp;
       if (sendTimestamp !== undefined) {
-        attributes[ATTR_SKYWALKING_TRANSMISSION_LATENCY] = Math.max(0, Date.now() - sendTimestamp);
+        attributes[TRANSMISSION_LATENCY_ATTRIBUTE] = Math.max(0, Date.now() - sendTimestamp);
       }
       const config = this.host.config();
       let parent = extracted;
@@ -331,7 +329,7 @@ export class MessageTracing {
       const recording = span.isRecording();
       if (recording) {
         setMessageAttributes(span, exchange, routingKey, properties);
-        if (typeof tag === 'number') span.setAttribute(ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG, tag);
+        if (typeof tag === 'number') span.setAttribute(ATTR_MESSAGING_RABBITMQ_MESSAGE_DELIVERY_TAG, tag);
       }
       const hook = config.consumeHook;
       if (hook !== undefined && recording) {
