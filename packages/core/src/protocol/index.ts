@@ -219,3 +219,5 @@ export function managementService(compat = false): ManagementServiceDefinition {
     keepAlive: method(prefix + 'keepAlive', false, p.InstancePingPkg, p.Commands),
   };
 }
+
+export * from './meter';
