@@ -4,12 +4,13 @@
  * traces and derives the topology the OAP would draw.
  */
 import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
-import type { InstancePingPkg, InstanceProperties, SegmentObject } from '@otel-skywalking/core/protocol';
+import type { InstancePingPkg, InstanceProperties, MeterData, SegmentObject } from '@otel-skywalking/core/protocol';
 import { CollectorTimeoutError } from './collector-timeout-error';
 import { FinishedTraceWatcher } from './finished-trace-watcher';
 import { formatHostPort, GrpcReceiver } from './grpc-receiver';
 import { CollectorHttpApi } from './http-api';
 import { InstanceRegistry } from './instance-registry';
+import { MeterStore, type InstanceMeters, type MeterFilter, type MeterProblem, type MeterStats } from './meter-store';
 import { checkReferences } from './reference-checks';
 import { SegmentStore } from './segment-store';
 import { validateSegment, violation } from './segment-validator';
@@ -70,6 +71,7 @@ export class SkyWalkingCollector {
   private readonly httpPort: number | false;
   private readonly store: SegmentStore;
   private readonly registry: InstanceRegistry;
+  private readonly meterStore: MeterStore;
   private readonly receiver: GrpcReceiver;
   private readonly watcher: FinishedTraceWatcher | undefined;
   private readonly onTraceFinished: CollectorOptions['onTraceFinished'];
@@ -102,6 +104,7 @@ export class SkyWalkingCollector {
     const maxStoredBytes = checkInt('maxStoredBytes', options.maxStoredBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULTS.maxStoredBytes);
     this.store = new SegmentStore(maxSegments, maxStoredBytes);
     this.registry = new InstanceRegistry(checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances));
+    this.meterStore = new MeterStore(checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances));
     this.receiver = new GrpcReceiver(
       {
         token: options.token,
@@ -114,6 +117,7 @@ export class SkyWalkingCollector {
         onSegment: (segment, bytes) => this.receive(segment, bytes),
         onInstanceProperties: (report) => this.reported(report),
         onKeepAlive: (ping) => this.pinged(ping),
+        onMeterReport: (report) => this.metered(report, options.onMeterReport),
         onCallChange: () => this.changed(),
       },
     );
@@ -177,6 +181,20 @@ export class SkyWalkingCollector {
   /** Instances that called reportInstanceProperties or keepAlive. */
   instances(): InstanceInfo[] {
     return this.registry.list();
+  }
+
+  /** The latest meters per instance (MeterReportService), with their recent history. */
+  meters(filter: MeterFilter = {}): InstanceMeters[] {
+    return this.meterStore.list(filter);
+  }
+
+  /** The newest meter problems (what the OAP would reject or misread) and the meter counters. */
+  meterProblems(): MeterProblem[] {
+    return this.meterStore.problems();
+  }
+
+  meterStats(): MeterStats {
+    return this.meterStore.getStats();
   }
 
   /**
@@ -270,6 +288,7 @@ export class SkyWalkingCollector {
   clear(): void {
     this.store.clear();
     this.registry.clear();
+    this.meterStore.clear();
     this.watcher?.clear();
   }
 
@@ -308,6 +327,20 @@ export class SkyWalkingCollector {
   private pinged(ping: InstancePingPkg): void {
     this.registry.keepAlive(ping);
     this.changed();
+  }
+
+  private metered(report: MeterData[], onMeterReport: CollectorOptions['onMeterReport']): void {
+    this.meterStore.receive(report, (service, instance) => this.registry.has(service, instance));
+    this.changed();
+    const head = report[0];
+    if (onMeterReport === undefined || head?.service === undefined || head.serviceInstance === undefined) return;
+    const [meters] = this.meterStore.list({ service: head.service, instance: head.serviceInstance });
+    if (meters === undefined) return;
+    try {
+      onMeterReport(meters);
+    } catch (err) {
+      this.callbackFailures.error('onMeterReport', 'collector: onMeterReport threw', err);
+    }
   }
 
   private finished(traceId: string, revision: number): void {
