@@ -53,8 +53,10 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
     if (this.closed) return fail('shutdown', count);
     if (count === 0) return resultCallback({ code: ExportResultCode.SUCCESS });
     if (this.inFlight !== undefined) return fail('busy', count);
-    this.inFlight = new Promise<void>((settled) => {
-      context.with(suppressTracing(context.active()), () =>
+    let settled!: () => void;
+    // Set before send(): the transport may call back synchronously (a channel already failing).
+    this.inFlight = new Promise<void>((resolve) => (settled = resolve));
+    context.with(suppressTracing(context.active()), () =>
         this.transport.send(report.meters, (outcome, error) => {
           this.inFlight = undefined;
           settled();
@@ -71,8 +73,7 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
           }
           fail(this.closed ? 'shutdown' : outcome, count, error);
         }),
-      );
-    });
+    );
   }
 
   /** Cumulative: the OAP stores what it receives, so each report carries whole values. */

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
+import { meterReportService } from '@otel-skywalking/core/protocol';
+import { CountingProxy, meterPipeline, rawMeterServer, startCollector } from './helpers';
+
+/** An address where nothing listens (a port taken and released). */
+async function deadAddress(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+describe('meter transport', () => {
+  it('drops and counts reports while the OAP is down, and keeps nothing', async () => {
+    const { provider, exporter } = meterPipeline({ collector: await deadAddress(), connectTimeoutMillis: 200 });
+    try {
+      const counter = provider.getMeter('t').createCounter('c');
+      for (let i = 0; i < 20; i++) {
+        counter.add(1, { n: String(i % 5) });
+        await provider.forceFlush().catch(() => undefined);
+      }
+      const stats = exporter.getStats();
+      assert.equal(stats.reportsSent, 0);
+      assert.equal(stats.reportsFailed, 20);
+      // Cumulative series: 1, 2, 3, 4, then 5 in every report.
+      assert.equal(stats.metersDropped.unavailable + stats.metersDropped.failed, 1 + 2 + 3 + 4 + 16 * 5);
+      assert.equal(stats.metersDropped.busy, 0);
+    } finally {
+      await provider.shutdown();
+    }
+  });
+
+  it('shutdown() cancels a report the collector never answers, and settles at once', async () => {
+    const received: Buffer[] = [];
+    const server = await rawMeterServer((b) => received.push(b), 'hang');
+    const { provider, exporter } = meterPipeline({ collector: server.address, timeoutMillis: 60_000 });
+    try {
+      provider.getMeter('t').createCounter('c').add(1);
+      const flushed = provider.forceFlush().catch(() => 'failed');
+      while (received.length === 0) await new Promise((r) => setTimeout(r, 20));
+      await exporter.shutdown();
+      await flushed;
+      assert.equal(exporter.getStats().metersDropped.shutdown, 1);
+      assert.equal(exporter.getStats().reportsSent, 0);
+    } finally {
+      await provider.shutdown();
+      server.close();
+    }
+  });
+
+  it('falls back to collect when the OAP has no collectBatch', async () => {
+    const received: Buffer[] = [];
+    const server = await rawMeterServer((b) => received.push(b), 'ok', false);
+    const { provider, exporter } = meterPipeline({ collector: server.address, reportMethod: 'collectBatch' });
+    try {
+      provider.getMeter('t').createCounter('c').add(1);
+      provider.getMeter('t').createCounter('d').add(2);
+      await provider.forceFlush();
+      assert.equal(exporter.getStats().fellBackToCollect, true);
+      assert.equal(exporter.getStats().reportsSent, 1);
+      const decode = meterReportService().collect.requestDeserialize;
+      assert.deepEqual(received.map((b) => decode(b).singleValue?.name).sort(), ['c', 'd']);
+    } finally {
+      await provider.shutdown();
+      server.close();
+    }
+  });
+
+  it('shares the trace exporter\'s HTTP/2 connection', async () => {
+    const { collector, address } = await startCollector();
+    const proxy = new CountingProxy(address);
+    const target = await proxy.listen();
+    const tracing = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'shared', 'service.instance.id': 'shared-1' }),
+      spanProcessors: [new SkyWalkingSpanProcessor({ collector: target, heartbeatIntervalMillis: 0 })],
+    });
+    const metering = meterPipeline({ collector: target }, 'shared', 'shared-1');
+    // Different channel options (another reconnect backoff) make grpc-js open a second connection.
+    const apart = meterPipeline({ collector: target, backoffMaxMillis: 12_345 }, 'apart', 'apart-1');
+    try {
+      tracing.getTracer('t').startSpan('op').end();
+      await tracing.forceFlush();
+      await collector.waitFor((c) => c.segments().length === 1);
+      metering.provider.getMeter('t').createCounter('c').add(1);
+      await metering.provider.forceFlush();
+      await collector.waitFor((c) => c.meters().length === 1);
+      assert.equal(proxy.connections, 1);
+      apart.provider.getMeter('t').createCounter('c').add(1);
+      await apart.provider.forceFlush();
+      await collector.waitFor((c) => c.meters().length === 2);
+      assert.equal(proxy.connections, 2);
+    } finally {
+      await tracing.shutdown();
+      await metering.provider.shutdown();
+      await apart.provider.shutdown();
+      await proxy.close();
+      await collector.close();
+    }
+  });
+});
