@@ -21,6 +21,8 @@ import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, samplerOptionsFromEnv, type SamplerStats } from '@otel-skywalking/sampler';
 import { readConfig, type ConfigProblem, type SetupConfig } from './config';
 import { createInstrumentations } from './instrumentations';
+import { startMeters, type StartedMeters } from './metrics';
+import type { SkyWalkingMetricExporterStats } from '@otel-skywalking/exporter-metrics';
 import type { LogLevelName, PropagatorName, Shutdown, StartOptions } from './types';
 
 const LEVELS: Record<LogLevelName, DiagLogLevel> = {
@@ -41,6 +43,8 @@ export interface TracingStats {
   /** The SkyWalking span processor's stats (exports, drops by reason, circuit); absent with another exporter. */
   exporter?: SkyWalkingSpanProcessorStats;
   sampler?: SamplerStats;
+  /** The meter exporter's stats (reports sent, meters dropped by reason); with the SkyWalking exporter only. */
+  meters?: SkyWalkingMetricExporterStats;
   /** Rejected headers, dropped correlation entries, truncations. */
   core: CoreStats;
 }
@@ -103,6 +107,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   const exporter = processors.find((p): p is SkyWalkingSpanProcessor => p instanceof SkyWalkingSpanProcessor);
   const provider = new NodeTracerProvider({ resource, sampler, spanProcessors: processors });
   provider.register({ propagator: buildPropagator(config.propagators) });
+  const meters: StartedMeters | undefined = config.tracesExporter === 'skywalking' ? startMeters(options, resource, env, problems) : undefined;
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [...createInstrumentations(config.enabled), ...(options.extraInstrumentations ?? [])],
@@ -117,7 +122,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
         timer.unref();
       });
       try {
-        await Promise.race([provider.shutdown(), timeout]);
+        await Promise.race([Promise.all([provider.shutdown(), meters?.shutdown()]), timeout]);
       } catch (err) {
         diag.warn('otel-skywalking: shutdown did not complete cleanly', err);
       } finally {
@@ -127,7 +132,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
     })();
     return stopping;
   };
-  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), core: getCoreStats() });
+  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), meters: meters?.stats(), core: getCoreStats() });
   return { shutdown, stats, provider, config, problems };
 }
 
