@@ -5,7 +5,6 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { EXTRA_RUNTIME_METERS, NODE_AGENT_RUNTIME_METERS, SkyWalkingMetricExporter, startNodeRuntimeMeters } from '../src';
 import { rawMeterServer, startCollector } from './helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MeterPb = require('skywalking-backend-js/lib/proto/language-agent/Meter_pb') as {
   MeterData: { deserializeBinary(bytes: Uint8Array): { toObject(): DecodedMeterData } };
 };
