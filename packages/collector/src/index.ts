@@ -1,6 +1,7 @@
 export { SkyWalkingCollector, type ViolationFilter } from './collector';
 export { CollectorTimeoutError } from './collector-timeout-error';
 export { formatTrace } from './trace-format';
+export { formatMeterLine } from './meter-format';
 export { buildTrace } from './trace-builder';
 export { buildTopology, componentName, layerName, USER_NODE } from './topology-builder';
 export { validateSegment } from './segment-validator';

@@ -6,8 +6,9 @@ const RUNTIME_PREFIX = 'instance_nodejs_';
 const MAX_SHOWN = 24;
 
 function formatValue(name: string, value: number): string {
-  if (/(_used|_total|_limit|_rss|_memory|_buffers)$/.test(name) && Math.abs(value) >= 1024 * 1024) {
-    return `${(value / (1024 * 1024)).toFixed(1)}MiB`;
+  if (/(_used|_total|_limit|_rss|_memory|_buffers)$/.test(name)) {
+    if (Math.abs(value) >= 1024 * 1024) return `${(value / (1024 * 1024)).toFixed(1)}MiB`;
+    if (Math.abs(value) >= 1024) return `${(value / 1024).toFixed(1)}KiB`;
   }
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }

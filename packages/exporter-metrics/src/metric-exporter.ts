@@ -36,7 +36,7 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
     const fail = (reason: MeterDropReason, count: number, error?: Error): void => {
       this.stats.metersDropped[reason] += count;
       this.stats.reportsFailed++;
-      resultCallback({ code: ExportResultCode.FAILED, error });
+      resultCallback({ code: ExportResultCode.FAILED, error: error ?? new Error(`SkyWalkingMetricExporter: ${count} meters dropped (${reason}); see getStats()`) });
     };
     let report;
     try {
