@@ -80,8 +80,8 @@ export function startMeters(options: StartOptions, resource: Resource, env: Node
     provider,
     stats: () => exporter.getStats(),
     shutdown: async () => {
+      await provider.shutdown(); // its last report still has the runtime meters
       stopRuntime?.();
-      await provider.shutdown();
       if (registered) metrics.disable();
     },
   };
