@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { get } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { meterReportService, type Commands, type MeterData } from '@otel-skywalking/core/protocol';
@@ -130,6 +133,33 @@ describe('collector: MeterReportService', () => {
       client.close();
       compat.close();
       await collector.close();
+    }
+  });
+
+  it('the CLI prints one line per meter report', async () => {
+    const cli = join(__dirname, '..', 'src', 'cli.js');
+    const child = spawn(process.execPath, [cli, '--grpc-port', '0', '--http-port', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! });
+    const next = (re: RegExp): Promise<string> =>
+      new Promise((resolve) => {
+        const onLine = (line: string): void => {
+          if (!re.test(line)) return;
+          lines.off('line', onLine);
+          resolve(line);
+        };
+        lines.on('line', onLine);
+      });
+    try {
+      const banner = await next(/gRPC on/);
+      const address = /gRPC on (\S+?),?\s/.exec(`${banner} `)![1];
+      const client = meterClient(address);
+      const printed = next(/^meters /);
+      await send(client, report('shop', 'shop-1', [single('instance_nodejs_heap_used', 3 * 1024 * 1024), single('orders', 2, { kind: 'web' })]));
+      assert.equal(await printed, 'meters shop / shop-1: heap_used=3.0MiB orders{kind=web}=2');
+      client.close();
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     }
   });
 });

@@ -10,7 +10,7 @@ import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics }
 import { ThrottledDiag } from '@otel-skywalking/core';
 import { resolveMetricExporterConfig, type MetricExporterConfig } from './config';
 import { toMeterReport } from './metric-conversion';
-import { MeterTransport } from './meter-transport';
+import { MeterTransport, type SendOutcome } from './meter-transport';
 import type { MeterDropReason, SkyWalkingMetricExporterOptions, SkyWalkingMetricExporterStats } from './types';
 
 export class SkyWalkingMetricExporter implements PushMetricExporter {
@@ -56,24 +56,28 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
     let settled!: () => void;
     // Set before send(): the transport may call back synchronously (a channel already failing).
     this.inFlight = new Promise<void>((resolve) => (settled = resolve));
-    context.with(suppressTracing(context.active()), () =>
-        this.transport.send(report.meters, (outcome, error) => {
-          this.inFlight = undefined;
-          settled();
-          if (outcome === 'sent') {
-            this.stats.reportsSent++;
-            this.stats.metersSent += count;
-            resultCallback({ code: ExportResultCode.SUCCESS });
-            return;
-          }
-          if (outcome === 'unavailable') {
-            this.log.warn('unavailable', `otel-skywalking: no connection to ${this.config.collectors.join(',')}; meters dropped`);
-          } else {
-            this.log.warn('failed', 'otel-skywalking: meter report failed; meters dropped', error);
-          }
-          fail(this.closed ? 'shutdown' : outcome, count, error);
-        }),
-    );
+    const done = (outcome: SendOutcome, error?: Error): void => {
+      this.inFlight = undefined;
+      settled();
+      if (outcome === 'sent') {
+        this.stats.reportsSent++;
+        this.stats.metersSent += count;
+        resultCallback({ code: ExportResultCode.SUCCESS });
+        return;
+      }
+      if (outcome === 'unavailable') {
+        this.log.warn('unavailable', `otel-skywalking: no connection to ${this.config.collectors.join(',')}; meters dropped`);
+      } else {
+        this.log.warn('failed', 'otel-skywalking: meter report failed; meters dropped', error);
+      }
+      fail(this.closed ? 'shutdown' : outcome, count, error);
+    };
+    try {
+      context.with(suppressTracing(context.active()), () => this.transport.send(report.meters, done));
+    } catch (err) {
+      // A target grpc-js cannot parse, for one: a failed report, never a throw into the SDK.
+      done('failed', err as Error);
+    }
   }
 
   /** Cumulative: the OAP stores what it receives, so each report carries whole values. */
