@@ -212,14 +212,20 @@ export class MeterStore {
       value = buckets.reduce((sum, b) => sum + b.count, 0);
     }
     const key = seriesKey(body.name, body.labels);
+    const kind = single !== undefined ? 'single' : 'histogram';
     let series = stored.series.get(key);
+    // A name that changed kind starts over (the OAP would see a different meter).
+    if (series !== undefined && series.kind !== kind) {
+      stored.series.delete(key);
+      series = undefined;
+    }
     if (series === undefined) {
       if (stored.series.size >= MAX_SERIES_PER_INSTANCE) return fail('meter.series-limit', `more than ${MAX_SERIES_PER_INSTANCE} series`);
       const labels: Record<string, string> = {};
       for (const label of body.labels) {
         Object.defineProperty(labels, label.name, { value: label.value, enumerable: true, writable: true, configurable: true });
       }
-      series = { name: body.name, labels, kind: single !== undefined ? 'single' : 'histogram', history: [] };
+      series = { name: body.name, labels, kind, history: [] };
       stored.series.set(key, series);
     }
     if (single !== undefined) series.value = value;
