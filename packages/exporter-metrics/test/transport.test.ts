@@ -7,6 +7,10 @@ import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { meterReportService } from '@otel-skywalking/core/protocol';
 import { CountingProxy, meterPipeline, rawMeterServer, startCollector } from './helpers';
 
+const MeterPb = require('skywalking-backend-js/lib/proto/language-agent/Meter_pb') as {
+  MeterData: { deserializeBinary(bytes: Uint8Array): { toObject(): { histogram?: unknown } } };
+};
+
 /** An address where nothing listens (a port taken and released). */
 async function deadAddress(): Promise<string> {
   const server = createServer();
@@ -61,11 +65,27 @@ describe('meter transport', () => {
     try {
       provider.getMeter('t').createCounter('c').add(1);
       provider.getMeter('t').createCounter('d').add(2);
+      provider.getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: [1, 2] } }).record(1.5);
       await provider.forceFlush();
       assert.equal(exporter.getStats().fellBackToCollect, true);
       assert.equal(exporter.getStats().reportsSent, 1);
       const decode = meterReportService().collect.requestDeserialize;
-      assert.deepEqual(received.map((b) => decode(b).singleValue?.name).sort(), ['c', 'd']);
+      assert.deepEqual(received.map((b) => decode(b).singleValue?.name).filter(Boolean).sort(), ['c', 'd']);
+      // skywalking-backend-js's generated code reads the histogram as the agents' own.
+      const histograms = received
+        .map((b) => MeterPb.MeterData.deserializeBinary(new Uint8Array(b)).toObject().histogram)
+        .filter((h) => h !== undefined);
+      assert.deepEqual(histograms, [
+        {
+          name: 'h',
+          labelsList: [],
+          valuesList: [
+            { bucket: 0, count: 0, isnegativeinfinity: true },
+            { bucket: 1, count: 1, isnegativeinfinity: false },
+            { bucket: 2, count: 0, isnegativeinfinity: false },
+          ],
+        },
+      ]);
     } finally {
       await provider.shutdown();
       server.close();
