@@ -1,5 +1,9 @@
 /** Shared test setup: a collector, a meter pipeline, a TCP proxy counting connections, a raw gRPC server. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -93,4 +97,24 @@ export async function rawMeterServer(
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { address: `127.0.0.1:${port}`, close: () => server.forceShutdown() };
+}
+
+/** A CA and, signed by it, a server certificate for 127.0.0.1 and a client certificate (openssl). */
+export function makeCertificates(): { dir: string; ca: Buffer; serverKey: Buffer; serverCert: Buffer; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-sw-meter-tls-'));
+  const run = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
+  const key = (name: string): void => run('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
+  key('ca');
+  run('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=ca', '-days', '2', '-out', 'ca.crt');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const name of ['server', 'client']) {
+    key(name);
+    run('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+  }
+  const read = (file: string): Buffer => readFileSync(join(dir, file));
+  return { dir, ca: read('ca.crt'), serverKey: read('server.key'), serverCert: read('server.crt'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

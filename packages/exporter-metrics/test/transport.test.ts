@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { meterReportService } from '@otel-skywalking/core/protocol';
-import { CountingProxy, meterPipeline, rawMeterServer, startCollector } from './helpers';
+import { join } from 'node:path';
+import { SkyWalkingMetricExporter } from '../src';
+import { CountingProxy, makeCertificates, meterPipeline, rawMeterServer, startCollector } from './helpers';
 
 const MeterPb = require('skywalking-backend-js/lib/proto/language-agent/Meter_pb') as {
   MeterData: { deserializeBinary(bytes: Uint8Array): { toObject(): { histogram?: unknown } } };
@@ -121,6 +124,40 @@ describe('meter transport', () => {
       await apart.provider.shutdown();
       await proxy.close();
       await collector.close();
+    }
+  });
+
+  it('reports over mutual TLS configured by SW_AGENT_SSL_* variables, with the token', async () => {
+    const certs = makeCertificates();
+    const { collector, address } = await startCollector({
+      token: 'secret',
+      tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca },
+    });
+    const env = {
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: address,
+      SW_AGENT_AUTHENTICATION: 'secret',
+      SW_AGENT_SSL_TRUSTED_CA_PATH: join(certs.dir, 'ca.crt'),
+      SW_AGENT_SSL_CERT_CHAIN_PATH: join(certs.dir, 'client.crt'),
+      SW_AGENT_SSL_KEY_PATH: join(certs.dir, 'client.key'),
+    };
+    const secure = new SkyWalkingMetricExporter({}, env);
+    const plain = new SkyWalkingMetricExporter({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: address, SW_AGENT_AUTHENTICATION: 'secret' });
+    try {
+      for (const [exporter, name] of [[secure, 'tls-svc'], [plain, 'plain-svc']] as const) {
+        const provider = new MeterProvider({
+          resource: resourceFromAttributes({ 'service.name': name }),
+          readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
+        });
+        provider.getMeter('t').createCounter('c').add(1);
+        await provider.forceFlush().catch(() => undefined);
+        await provider.shutdown();
+      }
+      assert.deepEqual(collector.meters().map((m) => m.service), ['tls-svc']);
+      assert.equal(secure.getStats().reportsSent, 2); // forceFlush, and shutdown's last report
+      assert.equal(plain.getStats().reportsSent, 0);
+    } finally {
+      await collector.close();
+      certs.remove();
     }
   });
 });
