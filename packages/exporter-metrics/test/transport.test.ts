@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { ValueType } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { AggregationTemporality, DataPointType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { meterReportService } from '@otel-skywalking/core/protocol';
@@ -51,6 +53,18 @@ describe('meter transport', () => {
       provider.getMeter('t').createCounter('c').add(1);
       const flushed = provider.forceFlush().catch(() => 'failed');
       while (received.length === 0) await new Promise((r) => setTimeout(r, 20));
+      // A second report while the first is on the wire is dropped, not queued.
+      const second = await new Promise<ExportResult>((resolve) =>
+        exporter.export(
+          {
+            resource: resourceFromAttributes({ 'service.name': 'meter-svc' }),
+            scopeMetrics: [{ scope: { name: 't' }, metrics: [{ descriptor: { name: 'g', description: '', unit: '', valueType: ValueType.DOUBLE }, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: [{ startTime: [0, 0], endTime: [0, 0], attributes: {}, value: 1 }] }] }],
+          },
+          resolve,
+        ),
+      );
+      assert.equal(second.code, ExportResultCode.FAILED);
+      assert.equal(exporter.getStats().metersDropped.busy, 1);
       await exporter.shutdown();
       await flushed;
       assert.equal(exporter.getStats().metersDropped.shutdown, 1);
