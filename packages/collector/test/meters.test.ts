@@ -162,4 +162,31 @@ describe('collector: MeterReportService', () => {
       await new Promise((resolve) => child.once('exit', resolve));
     }
   });
+
+  it('counts malformed meter messages and keeps serving', async () => {
+    const collector = new SkyWalkingCollector();
+    const { grpc: address } = await collector.start();
+    const def = meterReportService().collect;
+    const Raw = grpc.makeGenericClientConstructor({ collect: { ...def, requestSerialize: (b: Buffer) => b } } as unknown as grpc.ServiceDefinition, 'Raw');
+    const raw = new Raw(address, grpc.credentials.createInsecure()) as unknown as {
+      collect(md: grpc.Metadata, cb: grpc.requestCallback<Commands>): grpc.ClientWritableStream<Buffer>;
+      close(): void;
+    };
+    const client = meterClient(address);
+    try {
+      const failed = await new Promise<grpc.ServiceError | null>((resolve) => {
+        const call = raw.collect(metadata(), (err) => resolve(err));
+        call.write(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])); // a length past the end
+        call.end();
+      });
+      assert.equal(failed?.code, grpc.status.INTERNAL);
+      assert.equal(collector.stats().messagesMalformed, 1);
+      await send(client, report('svc', 'after', [single('m', 1)]));
+      assert.equal(collector.meters()[0].instance, 'after');
+    } finally {
+      raw.close();
+      client.close();
+      await collector.close();
+    }
+  });
 });
