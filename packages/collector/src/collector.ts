@@ -103,8 +103,9 @@ export class SkyWalkingCollector {
     const maxSegments = checkInt('maxSegments', options.maxSegments, 1, 10_000_000, DEFAULTS.maxSegments);
     const maxStoredBytes = checkInt('maxStoredBytes', options.maxStoredBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULTS.maxStoredBytes);
     this.store = new SegmentStore(maxSegments, maxStoredBytes);
-    this.registry = new InstanceRegistry(checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances));
-    this.meterStore = new MeterStore(checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances));
+    const maxInstances = checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances);
+    this.registry = new InstanceRegistry(maxInstances);
+    this.meterStore = new MeterStore(maxInstances);
     this.receiver = new GrpcReceiver(
       {
         token: options.token,
