@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { meterReportService, type Commands, type MeterData } from '@otel-skywalking/core/protocol';
-import { METER_HISTORY_POINTS, SkyWalkingCollector } from '../src';
+import { MAX_SERIES_PER_INSTANCE, METER_HISTORY_POINTS, SkyWalkingCollector } from '../src';
 import { formatMeterLine } from '../src/meter-format';
 import { managementClient, metadata, unary } from './helpers';
 
@@ -102,6 +102,10 @@ describe('collector: MeterReportService', () => {
       assert.equal(series.value, METER_HISTORY_POINTS + 9);
       assert.equal(series.history.length, METER_HISTORY_POINTS);
       assert.deepEqual(series.history[0], [1_010, 10]);
+      const many = Array.from({ length: MAX_SERIES_PER_INSTANCE + 5 }, (_, i) => single('wide', i, { n: String(i) }));
+      await send(client, report('svc', 'a', many));
+      assert.equal(collector.meters({ instance: 'a' })[0].meters.length, MAX_SERIES_PER_INSTANCE);
+      assert.equal(collector.meterStats().problemsByRule['meter.series-limit'], 6);
       await send(client, report('svc', 'b', [single('m', 1)]));
       await send(client, report('svc', 'c', [single('m', 1)]));
       assert.deepEqual(collector.meters().map((m) => m.instance), ['b', 'c']);
