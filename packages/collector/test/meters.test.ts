@@ -131,7 +131,7 @@ describe('collector: MeterReportService', () => {
       const index = (await getJson(`${http}/`)) as { endpoints: string[] };
       assert.ok(index.endpoints.includes('GET /meters?service=&instance='));
       const problems = (await getJson(`${http}/meters/problems`)) as { problems: { rule: string }[] };
-      assert.ok(problems.problems.every((p) => p.rule === 'meter.instance-unknown'));
+      assert.deepEqual([...new Set(problems.problems.map((p) => p.rule))].sort(), ['meter.instance-unknown', 'meter.series-limit']);
       assert.equal(formatMeterLine(collector.meters({ instance: 'batch' })[0]), 'meters svc / batch: x=1 y=2');
     } finally {
       client.close();
