@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SkyWalkingCollector, formatTrace } from '@otel-skywalking/collector';
+import { SkyWalkingCollector, formatMeterLine, formatTrace } from '@otel-skywalking/collector';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -99,6 +99,13 @@ function stopAll() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 }
 
+/** Stops the services and waits for them to exit (they flush spans and meters on SIGTERM). */
+async function stopAllAndWait() {
+  const exits = children.filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  stopAll();
+  await Promise.all(exits);
+}
+
 async function main() {
   let collector = new SkyWalkingCollector({ grpcPort: 0, httpPort: Number(process.env.DEMO_HTTP_PORT ?? 12800), traceQuietMs: 1000 });
   let addresses;
@@ -123,6 +130,8 @@ async function main() {
     MONGODB_URL: mongo.url,
     AMQP_QUEUE: queue,
     SW_AGENT_LOGGING_LEVEL: process.env.SW_AGENT_LOGGING_LEVEL ?? 'error',
+    // Runtime meters every second instead of the agent's 20 s, so the demo shows them at once.
+    SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD: '1000',
   };
   if (rabbit) await startService('consumer', 'consumer.cjs', { ...common, SW_AGENT_NAME: 'demo-consumer', AMQP_URL: amqpUrl });
   const backend = await startService('backend', 'backend.cjs', { ...common, SW_AGENT_NAME: 'demo-backend', ...(rabbit ? { AMQP_URL: amqpUrl } : {}) });
@@ -156,8 +165,17 @@ async function main() {
   log(`\nvalidation: ${violations.length} violation(s) of the rules the OAP relies on`);
   for (const v of violations) log(`  ${v.severity} ${v.rule} (${v.service}, segment ${v.segmentId}): ${v.message}`);
 
+  const services = rabbit ? 3 : 2;
+  await collector.waitFor((c) => c.meters().length >= services, 5000).catch(() => undefined);
+  log(`\ninstance meters (MeterReportService; the OAP's nodejs-runtime rules chart the instance_nodejs_* ones):`);
+  for (const instance of collector.meters()) {
+    const runtime = instance.meters.filter((m) => m.name.startsWith('instance_nodejs_'));
+    const others = instance.meters.length - runtime.length;
+    log(`  ${formatMeterLine({ ...instance, meters: runtime })}${others > 0 ? ` (+${others} OpenTelemetry meters)` : ''}`);
+  }
+
   if (once) {
-    stopAll();
+    await stopAllAndWait();
     await collector.close();
     return;
   }

@@ -27,6 +27,9 @@ describe('the demo', () => {
     assert.ok(Number(linked) >= 10 && Number(received) >= Number(linked), `pino logs reached the collector, linked to their spans: ${out}`);
     assert.match(out, /demo-front -> demo-backend .*server\+client|demo-front -> demo-backend .*client\+server/);
     assert.match(out, /demo-backend -> 127\.0\.0\.1:\d+ +\[VIRTUAL_DATABASE, MongoDB/);
+    // The Node.js runtime meters of each service, as the OAP's instance dashboard gets them.
+    assert.match(out, /meters demo-front \/ \S+: process_cpu=\S+ heap_used=\S+MiB/);
+    assert.match(out, /meters demo-backend \/ \S+: process_cpu=/);
     if (/RabbitMQ: SKIPPED/.test(out)) {
       assert.doesNotMatch(out, /demo-consumer/);
     } else {

@@ -3,6 +3,7 @@
 import { CLI_USAGE, parseCliArgs, type CliConfig } from './cli-options';
 import { SkyWalkingCollector } from './collector';
 import { formatTrace } from './trace-format';
+import { formatMeterLine } from './meter-format';
 
 async function main(argv: string[]): Promise<number> {
   let config: CliConfig;
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       });
       process.stdout.write(`${heading}${text}\n`);
     },
+    onMeterReport: (meters) => process.stdout.write(`${formatMeterLine(meters)}\n`),
   });
   const addresses = await collector.start();
   process.stdout.write(

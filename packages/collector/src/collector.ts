@@ -4,7 +4,7 @@
  * traces and derives the topology the OAP would draw.
  */
 import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
-import type { InstancePingPkg, InstanceProperties, SegmentObject } from '@otel-skywalking/core/protocol';
+import type { InstancePingPkg, InstanceProperties, MeterData, SegmentObject } from '@otel-skywalking/core/protocol';
 import { CollectorTimeoutError } from './collector-timeout-error';
 import { FinishedTraceWatcher } from './finished-trace-watcher';
 import { formatHostPort, GrpcReceiver } from './grpc-receiver';
@@ -13,6 +13,7 @@ import { InstanceRegistry } from './instance-registry';
 import { checkLogContexts, validateLog } from './log-checks';
 import { addLogReportService } from './log-receiver';
 import { LogStore, toStoredLog, type LogFilter } from './log-store';
+import { MeterStore, type InstanceMeters, type MeterFilter, type MeterProblem, type MeterStats } from './meter-store';
 import { checkReferences } from './reference-checks';
 import { SegmentStore } from './segment-store';
 import { validateSegment, violation } from './segment-validator';
@@ -75,6 +76,7 @@ export class SkyWalkingCollector {
   private readonly httpPort: number | false;
   private readonly store: SegmentStore;
   private readonly registry: InstanceRegistry;
+  private readonly meterStore: MeterStore;
   private readonly receiver: GrpcReceiver;
   private readonly watcher: FinishedTraceWatcher | undefined;
   private readonly onTraceFinished: CollectorOptions['onTraceFinished'];
@@ -108,8 +110,10 @@ export class SkyWalkingCollector {
     const maxSegments = checkInt('maxSegments', options.maxSegments, 1, 10_000_000, DEFAULTS.maxSegments);
     const maxStoredBytes = checkInt('maxStoredBytes', options.maxStoredBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULTS.maxStoredBytes);
     this.store = new SegmentStore(maxSegments, maxStoredBytes);
+    const maxInstances = checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances);
+    this.registry = new InstanceRegistry(maxInstances);
+    this.meterStore = new MeterStore(maxInstances);
     this.logStore = new LogStore(checkInt('maxLogs', options.maxLogs, 1, 10_000_000, DEFAULTS.maxLogs));
-    this.registry = new InstanceRegistry(checkInt('maxInstances', options.maxInstances, 1, 1_000_000, DEFAULTS.maxInstances));
     this.receiver = new GrpcReceiver(
       {
         token: options.token,
@@ -122,6 +126,7 @@ export class SkyWalkingCollector {
         onSegment: (segment, bytes) => this.receive(segment, bytes),
         onInstanceProperties: (report) => this.reported(report),
         onKeepAlive: (ping) => this.pinged(ping),
+        onMeterReport: (report) => this.metered(report, options.onMeterReport),
         onCallChange: () => this.changed(),
         addServices: (server) =>
           addLogReportService(server, {
@@ -191,6 +196,20 @@ export class SkyWalkingCollector {
   /** Instances that called reportInstanceProperties or keepAlive. */
   instances(): InstanceInfo[] {
     return this.registry.list();
+  }
+
+  /** The latest meters per instance (MeterReportService), with their recent history. */
+  meters(filter: MeterFilter = {}): InstanceMeters[] {
+    return this.meterStore.list(filter);
+  }
+
+  /** The newest meter problems (what the OAP would reject or misread) and the meter counters. */
+  meterProblems(): MeterProblem[] {
+    return this.meterStore.problems();
+  }
+
+  meterStats(): MeterStats {
+    return this.meterStore.getStats();
   }
 
   /**
@@ -294,6 +313,7 @@ export class SkyWalkingCollector {
     this.store.clear();
     this.registry.clear();
     this.logStore.clear();
+    this.meterStore.clear();
     this.watcher?.clear();
   }
 
@@ -339,6 +359,20 @@ export class SkyWalkingCollector {
   private pinged(ping: InstancePingPkg): void {
     this.registry.keepAlive(ping);
     this.changed();
+  }
+
+  private metered(report: MeterData[], onMeterReport: CollectorOptions['onMeterReport']): void {
+    this.meterStore.receive(report, (service, instance) => this.registry.has(service, instance));
+    this.changed();
+    const head = report[0];
+    if (onMeterReport === undefined || head?.service === undefined || head.serviceInstance === undefined) return;
+    const [meters] = this.meterStore.list({ service: head.service, instance: head.serviceInstance });
+    if (meters === undefined) return;
+    try {
+      onMeterReport(meters);
+    } catch (err) {
+      this.callbackFailures.error('onMeterReport', 'collector: onMeterReport threw', err);
+    }
   }
 
   private finished(traceId: string, revision: number): void {

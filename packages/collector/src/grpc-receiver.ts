@@ -20,6 +20,8 @@ import {
 } from '@otel-skywalking/core/protocol';
 import { ThrottledDiag } from '@otel-skywalking/core';
 import type { CollectorStats, CollectorTlsOptions } from './types';
+import { addMeterReportService, type Measure } from './meter-receiver';
+import type { MeterData } from '@otel-skywalking/core/protocol';
 
 type MessageType = ReturnType<typeof loadProtocol>['SegmentObject'];
 
@@ -33,6 +35,8 @@ export interface ReceiverHandlers {
   onSegment(segment: SegmentObject, bytes: number): void;
   onInstanceProperties(report: InstanceProperties): void;
   onKeepAlive(ping: InstancePingPkg): void;
+  /** One MeterReportService report. */
+  onMeterReport(report: MeterData[]): void;
   /** A call started or ended (the counters changed). */
   onCallChange(): void;
   /** Adds more services (logs, meters) to the server, behind the same interceptor. */
@@ -124,6 +128,10 @@ export class GrpcReceiver {
       );
     }
     this.handlers.addServices?.(server);
+    addMeterReportService(server, ((def, type) => this.measured(def, type)) as Measure, {
+      streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs,
+      onReport: (report) => this.safely(() => this.handlers.onMeterReport(report)),
+    });
     this.server = server;
     const address = formatHostPort(host, port);
     const bound = await new Promise<number>((resolve, reject) => {

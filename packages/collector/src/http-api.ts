@@ -23,6 +23,8 @@ const ENDPOINTS = [
   'GET /topology?traces=true',
   'GET /rules',
   'GET /stats',
+  'GET /meters?service=&instance=',
+  'GET /meters/problems',
 ];
 
 type Reply =
@@ -153,6 +155,10 @@ export class CollectorHttpApi {
         return { status: 200, body: Object.entries(VALIDATION_RULES).map(([rule, r]) => ({ rule, ...r })) };
       case 'stats':
         return { status: 200, body: c.stats() };
+      case 'meters':
+        if (id === 'problems') return { status: 200, body: { problems: c.meterProblems(), stats: c.meterStats() } };
+        if (id !== undefined) return { status: 404, body: { error: 'not found' } };
+        return { status: 200, body: { instances: c.meters({ service: q.get('service') ?? undefined, instance: q.get('instance') ?? undefined }) } };
       default:
         return { status: 404, body: { error: 'not found', endpoints: ENDPOINTS } };
     }

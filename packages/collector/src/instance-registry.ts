@@ -47,6 +47,10 @@ export class InstanceRegistry {
     info.keepAlives++;
   }
 
+  has(service: string, serviceInstance: string): boolean {
+    return this.instances.has(`${service}\u0000${serviceInstance}`);
+  }
+
   list(): InstanceInfo[] {
     return [...this.instances.values()].map((info) => ({
       ...info,

@@ -4,6 +4,7 @@
  */
 import type { SegmentObject, SpanObject } from '@otel-skywalking/core/protocol';
 import type { RuleId } from './rules';
+import type { InstanceMeters } from './meter-store';
 
 /** TLS for the gRPC port. PEM strings or Buffers. */
 export interface CollectorTlsOptions {
@@ -46,6 +47,8 @@ export interface CollectorOptions {
   traceQuietMs?: number;
   /** Called once a trace is finished (and again if more of its segments arrive later). Must not throw. Default: none. */
   onTraceFinished?: (trace: Trace, update: TraceUpdate) => void;
+  /** Called after each accepted MeterReportService report with that instance's meters. Must not throw. Default: none. */
+  onMeterReport?: (meters: InstanceMeters) => void;
 }
 
 /** Where the collector listens, as start() returns it. */

@@ -14,3 +14,4 @@ export { decodeCorrelation, encodeCorrelation, type CorrelationResult } from './
 export { decodeSw8Extension, encodeSw8Extension, type Sw8Extension } from './codec/sw8x';
 export { decodeBase64, encodeBase64 } from './codec/base64';
 export { ThrottledDiag, type ThrottledLevel } from './throttled-diag';
+export * from './meter-names';

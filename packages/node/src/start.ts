@@ -23,6 +23,8 @@ import { readConfig, type ConfigProblem, type SetupConfig } from './config';
 import { createInstrumentations } from './instrumentations';
 import { startLogReporting } from './logs';
 import type { SkyWalkingLogRecordProcessorStats } from '@otel-skywalking/exporter-logs';
+import { startMeters, type StartedMeters } from './metrics';
+import type { SkyWalkingMetricExporterStats } from '@otel-skywalking/exporter-metrics';
 import type { LogLevelName, PropagatorName, Shutdown, StartOptions } from './types';
 
 const LEVELS: Record<LogLevelName, DiagLogLevel> = {
@@ -43,6 +45,8 @@ export interface TracingStats {
   /** The SkyWalking span processor's stats (exports, drops by reason, circuit); absent with another exporter. */
   exporter?: SkyWalkingSpanProcessorStats;
   sampler?: SamplerStats;
+  /** The meter exporter's stats (reports sent, meters dropped by reason); with the SkyWalking exporter only. */
+  meters?: SkyWalkingMetricExporterStats;
   /** Rejected headers, dropped correlation entries, truncations. */
   core: CoreStats;
   /** Logs sent and dropped (by reason); absent when logs are not reported. */
@@ -107,6 +111,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   const exporter = processors.find((p): p is SkyWalkingSpanProcessor => p instanceof SkyWalkingSpanProcessor);
   const provider = new NodeTracerProvider({ resource, sampler, spanProcessors: processors });
   provider.register({ propagator: buildPropagator(config.propagators) });
+  const meters: StartedMeters | undefined = config.tracesExporter === 'skywalking' ? startMeters(options, resource, env, problems) : undefined;
   const logs = config.logs ? startLogReporting(options, resource, env) : undefined;
   const unregister = registerInstrumentations({
     tracerProvider: provider,
@@ -123,7 +128,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
         timer.unref();
       });
       try {
-        await Promise.race([Promise.all([provider.shutdown(), logs?.shutdown()]), timeout]);
+        await Promise.race([Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]), timeout]);
       } catch (err) {
         diag.warn('otel-skywalking: shutdown did not complete cleanly', err);
       } finally {
@@ -133,7 +138,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
     })();
     return stopping;
   };
-  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), core: getCoreStats(), logs: logs?.stats() });
+  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), meters: meters?.stats(), core: getCoreStats(), logs: logs?.stats() });
   return { shutdown, stats, provider, config, problems };
 }
 

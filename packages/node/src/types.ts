@@ -2,6 +2,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SkyWalkingSpanProcessorOptions } from '@otel-skywalking/exporter';
 import type { SkyWalkingLogRecordProcessorOptions } from '@otel-skywalking/exporter-logs';
 import type { SkyWalkingSamplerOptions } from '@otel-skywalking/sampler';
+import type { SkyWalkingMetricExporterOptions } from '@otel-skywalking/exporter-metrics';
 
 /** Exporters `OTEL_TRACES_EXPORTER` (and `tracesExporter`) accept. */
 export type TracesExporterName = 'skywalking' | 'otlp' | 'console' | 'none';
@@ -40,6 +41,15 @@ export interface StartOptions {
   disabled?: boolean;
   /** Longest time the returned shutdown takes, in ms. Default 5000. */
   shutdownTimeoutMillis?: number;
+  /** Meters (with the SkyWalking traces exporter): runtime meters and the meter exporter. */
+  metrics?: {
+    /** The Node.js runtime meters of SkyWalking's Node agent. Default SW_AGENT_NODEJS_RUNTIME_METRICS_REPORTER_ACTIVE, else true. */
+    runtimeMetrics?: boolean;
+    /** Report (and export) period, in ms. Default SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD, else 20000. */
+    reportPeriodMillis?: number;
+    /** Options of the meter exporter. Default: the connection options of `exporter`. */
+    exporter?: SkyWalkingMetricExporterOptions;
+  };
   /** Environment to read instead of process.env (for tests). */
   env?: NodeJS.ProcessEnv;
 }

@@ -221,3 +221,4 @@ export function managementService(compat = false): ManagementServiceDefinition {
 }
 
 export * from './logging';
+export * from './meter';
