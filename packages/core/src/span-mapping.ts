@@ -186,14 +186,15 @@ export function redisKeyOf(command: string, statement: string | undefined): stri
 
 /**
  * The Redis database index (`db.instance` as the agents write it): the old `db.redis.database_index`,
- * else a numeric `db.namespace` (the current conventions put the index there), else 0 when the span
- * names neither (Redis' default database).
+ * else a numeric `db.namespace` (where the current conventions put it). Undefined when the span names
+ * neither (OpenTelemetry's ioredis and node-redis instrumentations record no index): the exporter then
+ * writes the peer address, as SkyWalking's Node agent does when it does not know the index.
  */
-export function redisDbIndexOf(attributes: Attributes): string {
+export function redisDbIndexOf(attributes: Attributes): string | undefined {
   const index = readFact(attributes, 'redisDbIndex');
   if (index !== undefined) return index;
   const namespace = readFact(attributes, 'dbNamespace');
-  return namespace !== undefined && /^\d+$/.test(namespace) ? namespace : '0';
+  return namespace !== undefined && /^\d+$/.test(namespace) ? namespace : undefined;
 }
 
 /** Default lowest HTTP status of an entry span that SkyWalking's agents mark as an error. */

@@ -465,7 +465,7 @@ export class SpanConverter {
     if (db !== undefined) {
       // db.type as SkyWalking's agents write it (PostgreSQL, Mysql, Redis); Redis' db.instance is the db index
       this.push(tags, SwTag.DB_TYPE, agentDbType(db));
-      const instanceText = db === 'redis' ? redisDbIndexOf(a) : text(instance) ?? text(instanceOld);
+      const instanceText = db === 'redis' ? redisDbIndexOf(a) ?? peerAddress(a) : text(instance) ?? text(instanceOld);
       if (instanceText !== undefined) this.push(tags, SwTag.DB_INSTANCE, instanceText);
       const statementText = text(statement) ?? text(statementOld);
       if (statementText !== undefined) this.push(tags, SwTag.DB_STATEMENT, statementText);

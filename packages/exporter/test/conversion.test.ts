@@ -154,7 +154,7 @@ test('SkyWalking well-known tags come from the semantic conventions; other attri
 
   assert.deepEqual(
     { type: tagsOf(db)['db.type'], instance: tagsOf(db)['db.instance'], statement: tagsOf(db)['db.statement'] },
-    { type: 'mongodb', instance: 'shop', statement: '{"find":"orders"}' },
+    { type: 'MongoDB', instance: 'shop', statement: '{"find":"orders"}' },
   );
   const cacheTags = tagsOf(cache);
   assert.equal(cache.spanLayer, SpanLayer.Cache);
