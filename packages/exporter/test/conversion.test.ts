@@ -433,3 +433,13 @@ test('agent conventions: HTTP entries ≥ 400 are errors (threshold configurable
   );
   assert.equal(tagsOf(segment.spans[4])['db.type'], 'PostgreSQL');
 });
+
+test('a connection span outside any segment is left out (the tracker counts it); without a tracker it is a Local span', () => {
+  for (const tracked of [true, false]) {
+    const { provider, memory } = setup(tracked);
+    provider.getTracer('@opentelemetry/instrumentation-dns').startSpan('dns.lookup', { kind: SpanKind.CLIENT }).end();
+    const segments = serialize(memory.getFinishedSpans());
+    if (tracked) assert.deepEqual(segments, []);
+    else assert.deepEqual(segments.map((s) => s.spans.map((sp) => [sp.operationName, sp.spanType, sp.peer])), [[['dns.lookup', SpanType.Local, '']]]);
+  }
+});
