@@ -14,7 +14,7 @@ describe('getNodeAutoInstrumentations() defaults through the processor', () => {
 
   before(async () => {
     const { grpc } = await collector.start();
-    await runWorkload(grpc, 'auto', service);
+    await runWorkload(collector, grpc, 'auto', service);
   });
 
   after(() => collector.close());

@@ -14,7 +14,7 @@ describe('database and cache clients map as SkyWalking agents report them', () =
 
   before(async () => {
     const { grpc } = await collector.start();
-    await Promise.all(WORKLOADS.map((w) => runWorkload(grpc, w, serviceName(w))));
+    await Promise.all(WORKLOADS.map((w) => runWorkload(collector, grpc, w, serviceName(w))));
   });
 
   after(() => collector.close());

@@ -15,7 +15,7 @@ describe('web frameworks map as SkyWalking agents report them', () => {
 
   before(async () => {
     const { grpc } = await collector.start();
-    await Promise.all(WORKLOADS.map(async (w) => (stderr[w] = await runWorkload(grpc, w, serviceName(w)))));
+    await Promise.all(WORKLOADS.map(async (w) => (stderr[w] = await runWorkload(collector, grpc, w, serviceName(w)))));
   });
 
   after(() => collector.close());

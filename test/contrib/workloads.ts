@@ -1,5 +1,6 @@
 // Runs a workload of test/fixtures/contrib-workload.cjs in a child process against a collector and
 // gives the spans it reported, with helpers to read SkyWalking tags.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,8 +10,11 @@ import { SpanType } from '@otel-skywalking/core/protocol';
 const run = promisify(execFile);
 const FIXTURE = resolve(__dirname, '../../fixtures/contrib-workload.cjs');
 
-/** Runs one workload to its end (the provider shut down: every segment sent); returns its stderr. */
-export async function runWorkload(grpc: string, workload: string, service: string): Promise<string> {
+/**
+ * Runs one workload to its end (the provider shut down), checks that its processor dropped nothing, and
+ * waits until the collector holds every segment it sent. Returns the workload's stderr.
+ */
+export async function runWorkload(collector: SkyWalkingCollector, grpc: string, workload: string, service: string): Promise<string> {
   const { stdout, stderr } = await run(process.execPath, [FIXTURE], {
     env: {
       ...process.env,
@@ -22,7 +26,11 @@ export async function runWorkload(grpc: string, workload: string, service: strin
     },
     timeout: 60_000,
   });
-  if (!stdout.includes('{"done":true}')) throw new Error(`workload ${workload} did not finish: ${stderr}`);
+  const line = stdout.split('\n').find((l) => l.startsWith('{"done":true'));
+  if (line === undefined) throw new Error(`workload ${workload} did not finish: ${stderr}`);
+  const report = JSON.parse(line) as { segmentsExported: number; dropped: Record<string, number> };
+  assert.deepEqual(report.dropped, {}, `${workload} dropped spans`);
+  await collector.waitFor((c) => segmentsOf(c, service).length >= report.segmentsExported, 10_000);
   return stderr;
 }
 
