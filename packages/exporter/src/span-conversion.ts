@@ -52,29 +52,22 @@ const {
 const MAX_LOG_VALUE_LENGTH = 8192;
 
 
-/** Attributes reported through a SkyWalking field or well-known tag, so not repeated as raw tags. */
+/**
+ * Attributes reported through a SkyWalking field or well-known tag, so not repeated as raw tags: every
+ * key (current and deprecated) of the facts in core's SEMCONV_KEYS that become SkyWalking tags.
+ */
 const MAPPED_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'url.full',
-  'http.url',
-  'http.request.method',
-  'http.method',
-  'http.response.status_code',
-  'http.status_code',
-  'rpc.grpc.status_code',
-  'rpc.response.status_code',
-  'rpc.status_code',
-  'db.system',
-  'db.system.name',
-  'db.namespace',
-  'db.name',
-  'db.redis.database_index',
-  'db.query.text',
-  'db.statement',
-  'messaging.destination.name',
-  'messaging.destination',
+  ...core.SEMCONV_KEYS.urlFull,
+  ...core.SEMCONV_KEYS.httpMethod,
+  ...core.SEMCONV_KEYS.httpStatus,
+  ...core.SEMCONV_KEYS.rpcStatus,
+  ...core.SEMCONV_KEYS.dbSystem,
+  ...core.SEMCONV_KEYS.dbNamespace,
+  ...core.SEMCONV_KEYS.dbStatement,
+  ...core.SEMCONV_KEYS.redisDbIndex,
+  ...core.SEMCONV_KEYS.messagingDestination,
+  ...core.SEMCONV_KEYS.rabbitRoutingKey,
   MQ_TOPIC_ATTRIBUTE,
-  'messaging.rabbitmq.destination.routing_key',
-  'messaging.rabbitmq.routing_key',
   COMPONENT_ID_ATTRIBUTE,
   TRANSMISSION_LATENCY_ATTRIBUTE,
 ]);
@@ -391,6 +384,7 @@ export class SpanConverter {
   /**
    * One pass over the attributes picks the semantic-convention values SkyWalking has tags for
    * (the stable name wins over the older one) and collects the keys that become tags of their own.
+   * The keys are core's SEMCONV_KEYS, spelled out as switch cases for this hot path.
    */
   private tags(span: ReadableSpan, layer: SpanLayer, hasPeer: boolean, tags: TagSink): void {
     const a = span.attributes;
