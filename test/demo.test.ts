@@ -33,7 +33,7 @@ describe('the demo', () => {
     if (/RabbitMQ: SKIPPED/.test(out)) {
       assert.doesNotMatch(out, /demo-consumer/);
     } else {
-      assert.match(out, /demo-consumer +Entry +process demo-orders/);
+      assert.match(out, /demo-consumer +Entry +RabbitMQ\/\/demo-orders-\d+\/Consumer/);
       assert.match(out, /demo-backend -> 127\.0\.0\.1:5672 +\[VIRTUAL_MQ, rabbitmq-producer/);
     }
   });

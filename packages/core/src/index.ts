@@ -6,6 +6,8 @@ export * from './tags';
 export * from './ids';
 export * from './identity';
 export * from './semantics';
+export * from './span-mapping';
+export { checkSw8Propagation, globalPropagatorWritesSw8 } from './propagation-check';
 export * from './context';
 export * from './segments';
 export { getCoreStats, countRejected, coreStats, type CoreStats } from './stats';

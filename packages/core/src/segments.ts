@@ -6,12 +6,17 @@
  * knows its id when it injects. A span that starts after its segment has finished (a late timer)
  * opens a new segment with a CrossThread reference to its parent. The tracker is an OpenTelemetry
  * SpanProcessor: register it on a TracerProvider, or let the exporter's processor drive it.
+ *
+ * A connection span (dns.lookup, tcp.connect, a pool checkout: span-mapping's isConnectionSpan) that
+ * would open a segment of its own is left out and counted (leftOutSpans): SkyWalking's agents report
+ * no segment for connection work outside a request. isLeftOut tells the exporter to let it go.
  */
-import { diag, trace, type Attributes, type Context, type SpanContext, type SpanKind } from '@opentelemetry/api';
+import { diag, SpanKind, trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 import { getIncomingSw8, getSw8Extension } from './context';
 import { identityOf } from './identity';
 import { segmentIdFor, swTraceIdOf } from './ids';
 import { operationName } from './semantics';
+import { frameworkEntryComponent, isConnectionSpan, scopeNameOf } from './span-mapping';
 
 /** SkyWalking RefType, with the protocol's enum values. */
 export enum RefType {
@@ -36,6 +41,8 @@ export interface TrackableSpan {
   readonly kind: SpanKind;
   readonly attributes: Attributes;
   readonly resource?: { readonly attributes: Attributes };
+  readonly instrumentationScope?: { readonly name: string };
+  readonly instrumentationLibrary?: { readonly name: string };
   spanContext(): SpanContext;
 }
 
@@ -46,6 +53,11 @@ export class Segment {
   finished = false;
   /** True when the tracker let go of the segment (cap or age) before its spans ended. */
   evicted = false;
+  /**
+   * The component of the entry span (span 0) set by a web framework that ran under it (Express
+   * 4002, Koa 4004), as SkyWalking's Node agent reports an Express entry; undefined otherwise.
+   */
+  entryComponent: number | undefined = undefined;
   /**
    * @internal The tracker's list of open segments, oldest first, linked through the segments
    * themselves: a Map with one insert and one delete per request kept reallocating its table in
@@ -108,8 +120,15 @@ export interface SwSpan {
  * bench/exporter-http.bench.ts). Symbol.for, so that two copies of this package see each other's spans.
  */
 const SW_SPAN = Symbol.for('otel-skywalking.sw-span');
+/** Marks a span the tracker left out of every segment (a connection span outside any segment). */
+const LEFT_OUT = Symbol.for('otel-skywalking.left-out');
 
-type Tagged = { [SW_SPAN]?: SwSpan };
+type Tagged = { [SW_SPAN]?: SwSpan; [LEFT_OUT]?: true };
+
+/** Whether the tracker left this span out of every segment: the exporter lets it go (it was counted). */
+export function isLeftOut(span: object | undefined): boolean {
+  return span !== undefined && (span as Tagged)[LEFT_OUT] === true;
+}
 
 /** SkyWalking facts of a tracked span (the span objects given to onStart / onEnd / exporters). */
 export function swSpanOf(span: object | undefined): SwSpan | undefined {
@@ -139,6 +158,8 @@ export interface SegmentTrackerStats {
   crossThreadSegments: number;
   evictedByCap: number;
   evictedByAge: number;
+  /** Connection spans that would have opened a segment of their own, left out. */
+  leftOutSpans: number;
 }
 
 export class SegmentTracker {
@@ -156,6 +177,7 @@ export class SegmentTracker {
     crossThreadSegments: 0,
     evictedByCap: 0,
     evictedByAge: 0,
+    leftOutSpans: 0,
   };
 
   constructor(options: SegmentTrackerOptions = {}) {
@@ -213,6 +235,14 @@ export class SegmentTracker {
       const segment = parentSw.segment;
       tag(span, { segment, spanId: segment.spanCount++, parentSpanId: parentSw.spanId });
       segment.openSpans++;
+      if (segment.entryComponent === undefined && segment.root.kind === SpanKind.SERVER) {
+        segment.entryComponent = frameworkEntryComponent(scopeNameOf(span));
+      }
+      return;
+    }
+    if (isConnectionSpan(span)) {
+      (span as Tagged)[LEFT_OUT] = true;
+      this.stats.leftOutSpans++;
       return;
     }
 

@@ -4,41 +4,43 @@
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { MAX_ENDPOINT_NAME_LENGTH } from './limits';
-
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
+import { attrText as str, messagingConsumerName, readFact } from './span-mapping';
 
 function hostPort(host: string, port: string | undefined): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return port === undefined ? h : `${h}:${port}`;
 }
 
+function urlHost(attributes: Attributes): string | undefined {
+  const url = readFact(attributes, 'urlFull');
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The remote address of a client or producer span: `server.address:server.port`, or the older
  * `net.peer.name:net.peer.port`, else the network peer, else the URL's host. '' when unknown.
+ * A host without a port (older instrumentations set the port only after the span started) takes
+ * the URL's host when there is a URL, so that two services on one host stay two peers.
  * This string is both the exit span's `peer` and sw8 field 8, so the OAP can join the edge.
  */
 export function peerAddress(attributes: Attributes): string {
-  const host = str(attributes['server.address']) ?? str(attributes['net.peer.name']);
+  const host = readFact(attributes, 'serverAddress');
   if (host !== undefined) {
-    return hostPort(host, str(attributes['server.port']) ?? str(attributes['net.peer.port']));
-  }
-  const peerHost = str(attributes['network.peer.address']) ?? str(attributes['net.peer.ip']);
-  if (peerHost !== undefined) {
-    return hostPort(peerHost, str(attributes['network.peer.port']) ?? str(attributes['net.peer.port']));
-  }
-  const url = str(attributes['url.full']) ?? str(attributes['http.url']);
-  if (url !== undefined) {
-    try {
-      return new URL(url).host;
-    } catch {
-      return '';
+    const port = readFact(attributes, 'serverPort');
+    if (port === undefined) {
+      const fromUrl = urlHost(attributes);
+      if (fromUrl !== undefined) return fromUrl;
     }
+    return hostPort(host, port);
   }
-  return '';
+  const peerHost = readFact(attributes, 'peerAddress');
+  if (peerHost !== undefined) return hostPort(peerHost, readFact(attributes, 'peerPort'));
+  return urlHost(attributes) ?? '';
 }
 
 interface NamedSpan {
@@ -54,21 +56,25 @@ const METHOD_ONLY = /^[A-Z]+$/;
  * named `METHOD:route` when the route is known (low cardinality), `METHOD:path` otherwise, as the
  * SkyWalking Node agent names them. Cut to the OAP's 150 characters. `knownRoute` is a route known
  * before the span has its http.route attribute (frameworks set that attribute when the response
- * ends, but record the route in OpenTelemetry's RPC metadata as soon as they match it).
+ * ends, but record the route in OpenTelemetry's RPC metadata as soon as they match it). Messaging
+ * consumer spans are named from exchange/topic and routing key (messagingConsumerName), never
+ * from the queue.
  */
 export function operationName(span: NamedSpan, knownRoute?: string): string {
   let name = span.name;
   if (span.kind === SpanKind.SERVER) {
     const attrs = span.attributes;
-    const method = str(attrs['http.request.method']) ?? str(attrs['http.method']);
+    const method = readFact(attrs, 'httpMethod');
     if (method !== undefined) {
-      const route = str(attrs['http.route']) ?? str(knownRoute);
+      const route = readFact(attrs, 'httpRoute') ?? str(knownRoute);
       if (route !== undefined) name = `${method}:${route}`;
       else if (METHOD_ONLY.test(name)) {
-        const target = str(attrs['url.path']) ?? str(attrs['http.target']);
+        const target = readFact(attrs, 'urlPath');
         if (target !== undefined) name = `${method}:${target.split('?', 1)[0]}`;
       }
     }
+  } else if (span.kind === SpanKind.CONSUMER) {
+    name = messagingConsumerName(span.attributes) ?? name;
   }
   return name.length <= MAX_ENDPOINT_NAME_LENGTH ? name : name.slice(0, MAX_ENDPOINT_NAME_LENGTH);
 }

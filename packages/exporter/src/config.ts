@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
-import { DEFAULT_SPAN_LIMIT_PER_SEGMENT } from '@otel-skywalking/core';
+import { DEFAULT_HTTP_ERROR_STATUS, DEFAULT_SPAN_LIMIT_PER_SEGMENT } from '@otel-skywalking/core';
 import type { ReportMethod } from './collect-stream';
 import type {
   SkyWalkingExporterOptions,
@@ -42,6 +42,7 @@ export interface ExporterConfig {
   layer: string;
   tagAttributes: TagAttributeFilter;
   maxTagValueLength: number;
+  httpErrorStatusThreshold: number;
 }
 
 export interface ProcessorConfig {
@@ -196,6 +197,13 @@ export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: E
     layer: typeof options.layer === 'string' ? options.layer : 'GENERAL',
     tagAttributes: tagFilter(options.tagAttributes),
     maxTagValueLength: intOption('maxTagValueLength', options.maxTagValueLength, 2048, 16),
+    httpErrorStatusThreshold: intOption(
+      options.httpErrorStatusThreshold === undefined ? 'SW_HTTP_ERROR_STATUS_THRESHOLD' : 'httpErrorStatusThreshold',
+      options.httpErrorStatusThreshold ?? envNumber(env, 'SW_HTTP_ERROR_STATUS_THRESHOLD'),
+      DEFAULT_HTTP_ERROR_STATUS,
+      0,
+      999,
+    ),
   };
 }
 

@@ -14,7 +14,7 @@ import type { Segment, SegmentRef } from '@otel-skywalking/core';
 import type { ExporterStats } from './exporter-stats';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { identityOf, segmentIdFor, swSpanOf, swTraceIdOf } = core;
+const { identityOf, isLeftOut, segmentIdFor, swSpanOf, swTraceIdOf } = core;
 
 /** A segment ready to convert: its spans by SkyWalking span id (holes = spans not exported). */
 export interface AssembledSegment {
@@ -105,6 +105,8 @@ export class SegmentAssembler {
       const span = spans[i];
       const sw = swSpanOf(span);
       if (sw === undefined) {
+        // a connection span the tracker left out of every segment (counted there)
+        if (isLeftOut(span)) continue;
         (loose ??= []).push(span);
         continue;
       }

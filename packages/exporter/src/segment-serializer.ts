@@ -14,7 +14,7 @@ import { SegmentEncoder } from './segment-encoder';
 import { SpanConverter } from './span-conversion';
 import type { SkyWalkingExporterOptions } from './types';
 
-export type SegmentSerializerOptions = Pick<SkyWalkingExporterOptions, 'tagAttributes' | 'maxTagValueLength'>;
+export type SegmentSerializerOptions = Pick<SkyWalkingExporterOptions, 'tagAttributes' | 'maxTagValueLength' | 'httpErrorStatusThreshold'>;
 
 export class SegmentSerializer {
   private readonly stats = new ExporterStats();
@@ -23,7 +23,11 @@ export class SegmentSerializer {
   private readonly encoder = new SegmentEncoder();
 
   constructor(options: SegmentSerializerOptions = {}) {
-    const config = resolveExporterConfig({ tagAttributes: options.tagAttributes, maxTagValueLength: options.maxTagValueLength });
+    const config = resolveExporterConfig({
+      tagAttributes: options.tagAttributes,
+      maxTagValueLength: options.maxTagValueLength,
+      httpErrorStatusThreshold: options.httpErrorStatusThreshold,
+    });
     this.assembler = new SegmentAssembler({ carry: false, maxAssemblingSpans: 0, maxAssemblingAgeMs: 0 }, this.stats);
     this.converter = new SpanConverter(config, this.stats);
   }

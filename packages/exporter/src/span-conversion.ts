@@ -36,8 +36,15 @@ const {
   SwErrorLog,
   SwTag,
   TRANSMISSION_LATENCY_ATTRIBUTE,
+  agentDbType,
+  hasFact,
+  isConnectionSpan,
+  isHttpErrorStatus,
   operationName,
   peerAddress,
+  readFact,
+  redisDbIndexOf,
+  redisKeyOf,
   swSpanOf,
 } = core;
 
@@ -45,27 +52,22 @@ const {
 const MAX_LOG_VALUE_LENGTH = 8192;
 
 
-/** Attributes reported through a SkyWalking field or well-known tag, so not repeated as raw tags. */
+/**
+ * Attributes reported through a SkyWalking field or well-known tag, so not repeated as raw tags: every
+ * key (current and deprecated) of the facts in core's SEMCONV_KEYS that become SkyWalking tags.
+ */
 const MAPPED_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'url.full',
-  'http.url',
-  'http.request.method',
-  'http.method',
-  'http.response.status_code',
-  'http.status_code',
-  'rpc.grpc.status_code',
-  'rpc.response.status_code',
-  'db.system',
-  'db.system.name',
-  'db.namespace',
-  'db.name',
-  'db.query.text',
-  'db.statement',
-  'messaging.destination.name',
-  'messaging.destination',
+  ...core.SEMCONV_KEYS.urlFull,
+  ...core.SEMCONV_KEYS.httpMethod,
+  ...core.SEMCONV_KEYS.httpStatus,
+  ...core.SEMCONV_KEYS.rpcStatus,
+  ...core.SEMCONV_KEYS.dbSystem,
+  ...core.SEMCONV_KEYS.dbNamespace,
+  ...core.SEMCONV_KEYS.dbStatement,
+  ...core.SEMCONV_KEYS.redisDbIndex,
+  ...core.SEMCONV_KEYS.messagingDestination,
+  ...core.SEMCONV_KEYS.rabbitRoutingKey,
   MQ_TOPIC_ATTRIBUTE,
-  'messaging.rabbitmq.destination.routing_key',
-  'messaging.rabbitmq.routing_key',
   COMPONENT_ID_ATTRIBUTE,
   TRANSMISSION_LATENCY_ATTRIBUTE,
 ]);
@@ -102,6 +104,8 @@ const SCOPE_COMPONENTS: Readonly<Record<string, number | readonly [number, numbe
   '@opentelemetry/instrumentation-undici': ComponentId.HTTP_CLIENT,
   '@opentelemetry/instrumentation-express': ComponentId.EXPRESS,
   '@opentelemetry/instrumentation-koa': ComponentId.KOA,
+  // fastify has no SkyWalking component: its spans are the HTTP server's
+  '@fastify/otel': ComponentId.HTTP_SERVER,
   '@opentelemetry/instrumentation-mongodb': ComponentId.MONGODB,
   '@otel-skywalking/instrumentation-mongodb': ComponentId.MONGODB,
   '@opentelemetry/instrumentation-mongoose': ComponentId.MONGOOSE,
@@ -161,7 +165,7 @@ export function layerOf(attributes: Attributes): SpanLayer {
   const db = dbSystemOf(attributes);
   if (db !== undefined) return CACHE_SYSTEMS.has(db) ? SpanLayer.Cache : SpanLayer.Database;
   if (attributes['messaging.system'] !== undefined) return SpanLayer.MQ;
-  if (attributes['rpc.system'] !== undefined) return SpanLayer.RPCFramework;
+  if (hasFact(attributes, 'rpcSystem')) return SpanLayer.RPCFramework;
   if (
     attributes['http.request.method'] !== undefined ||
     attributes['http.method'] !== undefined ||
@@ -182,6 +186,9 @@ export function componentOf(span: ReadableSpan, layer: SpanLayer): number {
     if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0x7fffffff) return id;
   }
   const inbound = span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER;
+  // a framework (Express, Koa) ran under this HTTP entry span: the entry is the framework's, as the Node agent reports it
+  const sw = span.kind === SpanKind.SERVER ? swSpanOf(span) : undefined;
+  if (sw?.segment.entryComponent !== undefined && sw.spanId === 0) return sw.segment.entryComponent;
   const byScope = SCOPE_COMPONENTS[span.instrumentationScope?.name ?? ''];
   if (byScope !== undefined) return typeof byScope === 'number' ? byScope : byScope[inbound ? 1 : 0];
   switch (layer) {
@@ -195,7 +202,7 @@ export function componentOf(span: ReadableSpan, layer: SpanLayer): number {
       return ComponentId.UNKNOWN;
     }
     case SpanLayer.RPCFramework:
-      return attributes['rpc.system'] === 'grpc' ? ComponentId.GRPC : ComponentId.UNKNOWN;
+      return readFact(attributes, 'rpcSystem') === 'grpc' ? ComponentId.GRPC : ComponentId.UNKNOWN;
     case SpanLayer.Http:
       if (span.kind === SpanKind.SERVER) return ComponentId.HTTP_SERVER;
       if (span.kind === SpanKind.CLIENT) return ComponentId.HTTP_CLIENT;
@@ -264,15 +271,19 @@ const NO_LOGS: Log[] = [];
 export interface SpanConversionOptions {
   tagAttributes: TagAttributeFilter;
   maxTagValueLength: number;
+  /** HTTP entry spans with this status or higher are errors; 0: off. Default 400 (core's DEFAULT_HTTP_ERROR_STATUS). */
+  httpErrorStatusThreshold?: number;
 }
 
 export class SpanConverter {
   private readonly filter: TagFilter;
   private readonly maxTagValueLength: number;
+  private readonly httpErrorStatus: number;
 
   constructor(options: SpanConversionOptions, private readonly stats: ExporterStats) {
     this.filter = new TagFilter(options.tagAttributes);
     this.maxTagValueLength = options.maxTagValueLength;
+    this.httpErrorStatus = options.httpErrorStatusThreshold ?? core.DEFAULT_HTTP_ERROR_STATUS;
   }
 
   toSpanObject(
@@ -285,17 +296,25 @@ export class SpanConverter {
     tagSink?: TagSink,
   ): SpanObject {
     const attributes = span.attributes;
-    const spanType = spanTypeOf(span.kind);
+    let spanType = spanTypeOf(span.kind);
     const spanLayer = layerOf(attributes);
     const startTime = hrTimeToMillis(span.startTime);
     const endTime = span.ended ? Math.max(startTime, hrTimeToMillis(span.endTime)) : startTime;
-    const isError = span.status.code === SpanStatusCode.ERROR;
+    const isError =
+      span.status.code === SpanStatusCode.ERROR ||
+      (span.kind === SpanKind.SERVER && spanLayer === SpanLayer.Http && isHttpErrorStatus(attributes, this.httpErrorStatus));
     const name = operationName(span);
     // core cuts the name to the OAP's limit; a name of exactly that length was (almost surely) cut
     if (name.length === MAX_ENDPOINT_NAME_LENGTH) this.stats.truncations++;
     let peer = '';
     if (spanType === SpanType.Exit) {
       peer = swSpanOf(span)?.peer ?? peerAddress(attributes);
+      // connection work (dns.lookup, pool checkouts) and calls without a known peer are no exits to a
+      // peer: Local spans keep their time in the trace without a second or peerless database call
+      if (peer === '' || isConnectionSpan(span)) {
+        spanType = SpanType.Local;
+        peer = '';
+      }
     } else if (spanLayer === SpanLayer.MQ && spanType === SpanType.Entry) {
       peer = peerAddress(attributes);
     }
@@ -365,6 +384,7 @@ export class SpanConverter {
   /**
    * One pass over the attributes picks the semantic-convention values SkyWalking has tags for
    * (the stable name wins over the older one) and collects the keys that become tags of their own.
+   * The keys are core's SEMCONV_KEYS, spelled out as switch cases for this hot path.
    */
   private tags(span: ReadableSpan, layer: SpanLayer, hasPeer: boolean, tags: TagSink): void {
     const a = span.attributes;
@@ -399,8 +419,9 @@ export class SpanConverter {
         case 'http.method': methodOld = value; continue;
         case 'http.response.status_code': status = value; continue;
         case 'http.status_code': statusOld = value; continue;
-        case 'rpc.grpc.status_code': rpcStatus = value; continue;
-        case 'rpc.response.status_code': rpcStatusOld = value; continue;
+        case 'rpc.response.status_code': rpcStatus ??= value; continue;
+        case 'rpc.status_code': rpcStatus = value; continue;
+        case 'rpc.grpc.status_code': rpcStatusOld = value; continue;
         case 'db.namespace': instance = value; continue;
         case 'db.name': instanceOld = value; continue;
         case 'db.query.text': statement = value; continue;
@@ -436,8 +457,9 @@ export class SpanConverter {
 
     const db = dbSystemOf(a);
     if (db !== undefined) {
-      this.push(tags, SwTag.DB_TYPE, db);
-      const instanceText = text(instance) ?? text(instanceOld);
+      // db.type as SkyWalking's agents write it (PostgreSQL, Mysql, Redis); Redis' db.instance is the db index
+      this.push(tags, SwTag.DB_TYPE, agentDbType(db));
+      const instanceText = db === 'redis' ? redisDbIndexOf(a) ?? peerAddress(a) : text(instance) ?? text(instanceOld);
       if (instanceText !== undefined) this.push(tags, SwTag.DB_INSTANCE, instanceText);
       const statementText = text(statement) ?? text(statementOld);
       if (statementText !== undefined) this.push(tags, SwTag.DB_STATEMENT, statementText);
@@ -447,6 +469,8 @@ export class SpanConverter {
         if (command !== undefined && command !== '') {
           this.push(tags, SwTag.CACHE_CMD, command);
           this.push(tags, SwTag.CACHE_OP, CACHE_WRITE_COMMANDS.has(command) ? 'write' : 'read');
+          const key = redisKeyOf(command, statementText);
+          if (key !== undefined) this.push(tags, SwTag.CACHE_KEY, key);
         }
       }
     }

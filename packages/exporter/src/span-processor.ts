@@ -36,7 +36,7 @@ import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } fro
 
 // Bound once: package indexes re-export through getters, which cost a call on every use.
 const { SpanKind, TraceFlags, diag } = api;
-const { SegmentTracker, ThrottledDiag, getSw8Extension, swSpanOf } = core;
+const { SegmentTracker, ThrottledDiag, checkSw8Propagation, getSw8Extension, isLeftOut, swSpanOf } = core;
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 
@@ -93,6 +93,8 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private handed = 0;
   private taken = 0;
   private lastResource: unknown;
+  /** The sw8 propagator check runs at the first span: setups register the propagator after the processor. */
+  private propagationChecked = false;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: SkyWalkingSpanProcessorOptions = {}) {
@@ -151,6 +153,10 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     if (this.shutdownPromise !== undefined) return;
+    if (!this.propagationChecked) {
+      this.propagationChecked = true;
+      checkSw8Propagation();
+    }
     this.tracker.onStart(span, parentContext);
     if (span.resource !== this.lastResource) {
       this.lastResource = span.resource;
@@ -166,6 +172,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       return;
     }
     const sw = swSpanOf(span);
+    if (sw === undefined && isLeftOut(span)) return; // a connection span outside any segment, counted by the tracker
     if (sw === undefined || sw.segment.owner !== this.tracker) {
       // Tracked by another tracker (or by none): the exporter groups it as best it can.
       if (sampled && this.admit(1, 0)) {

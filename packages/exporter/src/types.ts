@@ -65,6 +65,11 @@ export interface SkyWalkingExporterOptions {
   tagAttributes?: TagAttributeFilter;
   /** Longest tag value in characters; longer values are cut and counted. Searchable tags are cut to the OAP's 256 (key=value). Default 2048. */
   maxTagValueLength?: number;
+  /**
+   * HTTP entry (server) spans answering this status or higher are errors, as SkyWalking's agents mark
+   * them; 0 leaves it to the span status (OpenTelemetry marks only 5xx). Default SW_HTTP_ERROR_STATUS_THRESHOLD, else 400.
+   */
+  httpErrorStatusThreshold?: number;
   /** Reports the stats as OpenTelemetry metrics through this provider. Default: none. */
   meterProvider?: MeterProvider;
 }

@@ -113,7 +113,8 @@ test('every span shape arrives as valid segments: one trace across two services,
     assert.deepEqual(tree.missingParents, []);
     assert.deepEqual(tree.services.sort(), ['checkout', 'inventory']);
     assert.equal(tree.spanCount, 13);
-    const consumer = tree.segments.find((s) => s.spans[0].operationName === 'orders process')!;
+    // a consumer entry is named from exchange and routing key, never from the span name (the queue)
+    const consumer = tree.segments.find((s) => s.spans[0].operationName === 'RabbitMQ/orders//Consumer')!;
     const latency = consumer.spans[0].tags.find((t) => t.key === 'transmission.latency');
     assert.ok(latency !== undefined && Number(latency.value) >= 0, 'the consumer reports transmission.latency');
 

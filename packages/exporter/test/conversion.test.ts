@@ -154,7 +154,7 @@ test('SkyWalking well-known tags come from the semantic conventions; other attri
 
   assert.deepEqual(
     { type: tagsOf(db)['db.type'], instance: tagsOf(db)['db.instance'], statement: tagsOf(db)['db.statement'] },
-    { type: 'mongodb', instance: 'shop', statement: '{"find":"orders"}' },
+    { type: 'MongoDB', instance: 'shop', statement: '{"find":"orders"}' },
   );
   const cacheTags = tagsOf(cache);
   assert.equal(cache.spanLayer, SpanLayer.Cache);
@@ -385,4 +385,61 @@ test('a segment with missing spans is sent valid: placeholders keep ids dense an
   ]);
   assert.ok(segment.spans[0].skipAnalysis && segment.spans[1].skipAnalysis, 'placeholders stay out of the metrics');
   assert.ok(!segment.spans[2].skipAnalysis);
+});
+
+test('agent conventions: HTTP entries ≥ 400 are errors (threshold configurable), current rpc keys, connection and peerless spans are Local', () => {
+  const { provider, memory } = setup();
+  const server = (status: number) => {
+    provider
+      .getTracer('@opentelemetry/instrumentation-http')
+      .startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/x', 'http.response.status_code': status } })
+      .end();
+  };
+  server(404);
+  server(200);
+  const statuses = (spans: ReadableSpan[], threshold?: number) =>
+    serialize(spans, new SegmentSerializer({ httpErrorStatusThreshold: threshold })).map((s) => [tagsOf(s.spans[0])['http.status_code'], s.spans[0].isError]);
+  assert.deepEqual(statuses(memory.getFinishedSpans()), [['404', true], ['200', false]]);
+  assert.deepEqual(statuses(memory.getFinishedSpans(), 0), [['404', false], ['200', false]]);
+  assert.deepEqual(statuses(memory.getFinishedSpans(), 500), [['404', false], ['200', false]]);
+  memory.reset();
+
+  const rpc = provider.getTracer('some-rpc-library').startSpan('Greeter/Greet', {
+    kind: SpanKind.CLIENT,
+    attributes: { 'rpc.system.name': 'grpc', 'rpc.response.status_code': 'NOT_FOUND', 'server.address': 'greeter.local', 'server.port': 50051 },
+  });
+  rpc.end();
+  const rpcSpan = onlySpan(memory.getFinishedSpans());
+  assert.deepEqual([rpcSpan.spanLayer, rpcSpan.componentId, tagsOf(rpcSpan)['rpc.status_code']], [SpanLayer.RPCFramework, 23, 'NOT_FOUND']);
+  memory.reset();
+
+  const root = provider.getTracer('@opentelemetry/instrumentation-http').startSpan('GET', { kind: SpanKind.SERVER });
+  const inside = trace.setSpan(ROOT_CONTEXT, root);
+  provider.getTracer('@opentelemetry/instrumentation-pg').startSpan('pg-pool.connect', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'server.address': 'pg', 'server.port': 5432 } }, inside).end();
+  provider.getTracer('@opentelemetry/instrumentation-dns').startSpan('dns.lookup', { kind: SpanKind.CLIENT }, inside).end();
+  provider.getTracer('app').startSpan('peerless', { kind: SpanKind.CLIENT }, inside).end();
+  provider.getTracer('@opentelemetry/instrumentation-pg').startSpan('pg.query:SELECT', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'server.address': 'pg', 'server.port': 5432 } }, inside).end();
+  root.end();
+  const [segment] = serialize(memory.getFinishedSpans());
+  assert.deepEqual(
+    segment.spans.map((s) => [s.operationName, s.spanType, s.peer]),
+    [
+      ['GET', SpanType.Entry, ''],
+      ['pg-pool.connect', SpanType.Local, ''],
+      ['dns.lookup', SpanType.Local, ''],
+      ['peerless', SpanType.Local, ''],
+      ['pg.query:SELECT', SpanType.Exit, 'pg:5432'],
+    ],
+  );
+  assert.equal(tagsOf(segment.spans[4])['db.type'], 'PostgreSQL');
+});
+
+test('a connection span outside any segment is left out (the tracker counts it); without a tracker it is a Local span', () => {
+  for (const tracked of [true, false]) {
+    const { provider, memory } = setup(tracked);
+    provider.getTracer('@opentelemetry/instrumentation-dns').startSpan('dns.lookup', { kind: SpanKind.CLIENT }).end();
+    const segments = serialize(memory.getFinishedSpans());
+    if (tracked) assert.deepEqual(segments, []);
+    else assert.deepEqual(segments.map((s) => s.spans.map((sp) => [sp.operationName, sp.spanType, sp.peer])), [[['dns.lookup', SpanType.Local, '']]]);
+  }
 });

@@ -9,7 +9,7 @@ process.env.SW_AGENT_NAME = 'amqp-consumer-service';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SkyWalkingCollector, type SegmentObject, type SpanObject } from '@otel-skywalking/collector';
-import { ComponentId, MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, toOtelSpanId, toOtelTraceId } from '@otel-skywalking/core';
+import { ComponentId, MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, operationName, toOtelSpanId, toOtelTraceId } from '@otel-skywalking/core';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { SkyWalkingSampler } from '@otel-skywalking/sampler';
 import assert from 'node:assert/strict';
@@ -126,7 +126,8 @@ describe('cross-process traces through the broker', () => {
               .find(
                 (s) =>
                   s.service === CONSUMER_SERVICE &&
-                  s.spans.some((sp) => sp.operationName === `process ${queue}` && sp.spanType === ENTRY),
+                  // the default exchange routes by queue name: the endpoint SkyWalking's agents name
+                  s.spans.some((sp) => sp.operationName === `RabbitMQ//${queue}/Consumer` && sp.spanType === ENTRY),
               ),
           10_000,
         );
@@ -163,7 +164,7 @@ describe('cross-process traces through the broker', () => {
         const latency = Number(tag(entry, 'transmission.latency'));
         assert.ok(Number.isInteger(latency) && latency >= 0, `transmission.latency ${String(tag(entry, 'transmission.latency'))}`);
 
-        const otel = spans.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER && s.name === entry.operationName);
+        const otel = spans.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER && operationName(s) === entry.operationName);
         assert.ok(otel);
         assert.equal(otel.spanContext().traceId, toOtelTraceId(producer.traceId));
         assert.equal(otel.parentSpanContext?.spanId, toOtelSpanId(producer.segmentId as string, 1));

@@ -103,7 +103,7 @@ for (const instrumented of drivers) {
         assert.equal(exit.spanLayer, SpanLayer.Database);
         assert.equal(exit.componentId, ComponentId.MONGODB);
         assert.equal(exit.peer, `${server.host}:${server.port}`);
-        assert.equal(tag(exit, SwTag.DB_TYPE), 'mongodb');
+        assert.equal(tag(exit, SwTag.DB_TYPE), 'MongoDB');
         const statement = tag(exit, SwTag.DB_STATEMENT);
         assert.ok(statement !== undefined && !statement.includes('secret-sku'), `${exit.operationName}: ${statement}`);
         if (exit.operationName === 'commitTransaction admin') assert.equal(tag(exit, SwTag.DB_INSTANCE), 'admin');

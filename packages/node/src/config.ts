@@ -8,7 +8,7 @@ import type { InstrumentationName, LogLevelName, PropagatorName, StartOptions, T
 
 export const TRACES_EXPORTERS: readonly TracesExporterName[] = ['skywalking', 'otlp', 'console', 'none'];
 export const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'sw8', 'none'];
-export const INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'express', 'amqplib', 'mongodb'];
+export const INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'undici', 'express', 'amqplib', 'mongodb'];
 export const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'sw8'];
 

@@ -2,6 +2,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { AmqplibInstrumentation } from '@otel-skywalking/instrumentation-amqplib';
 import { MongoDBInstrumentation } from '@otel-skywalking/instrumentation-mongodb';
 import type { InstrumentationName } from './types';
@@ -10,6 +11,8 @@ type Factory = () => Instrumentation | undefined;
 
 const FACTORIES: Record<InstrumentationName, Factory> = {
   http: () => new HttpInstrumentation(),
+  // fetch(): without it a service calling with fetch splits its traces
+  undici: () => new UndiciInstrumentation(),
   // Optional: present when the app installs @opentelemetry/instrumentation-express.
   express: () => {
     try {

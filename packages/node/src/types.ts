@@ -9,7 +9,7 @@ export type TracesExporterName = 'skywalking' | 'otlp' | 'console' | 'none';
 /** Propagators `OTEL_PROPAGATORS` (and `propagators`) accept. */
 export type PropagatorName = 'tracecontext' | 'baggage' | 'sw8' | 'none';
 /** Instrumentations this package sets up, by the names SW_AGENT_DISABLE_PLUGINS and `instrumentations` use. */
-export type InstrumentationName = 'http' | 'express' | 'amqplib' | 'mongodb';
+export type InstrumentationName = 'http' | 'undici' | 'express' | 'amqplib' | 'mongodb';
 /** Log levels of SW_AGENT_LOGGING_LEVEL / OTEL_LOG_LEVEL. */
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 

@@ -8,7 +8,7 @@ describe('readConfig', () => {
     assert.deepEqual(problems, []);
     assert.equal(config.tracesExporter, 'skywalking');
     assert.deepEqual(config.propagators, ['tracecontext', 'baggage', 'sw8']);
-    assert.deepEqual(config.enabled, { http: true, express: true, amqplib: true, mongodb: true });
+    assert.deepEqual(config.enabled, { http: true, undici: true, express: true, amqplib: true, mongodb: true });
     assert.equal(config.logLevel, 'warn');
     assert.equal(config.disabled, false);
   });
@@ -24,7 +24,7 @@ describe('readConfig', () => {
     assert.deepEqual(problems, []);
     assert.equal(config.tracesExporter, 'console');
     assert.deepEqual(config.propagators, ['sw8', 'tracecontext']);
-    assert.deepEqual(config.enabled, { http: false, express: true, amqplib: true, mongodb: false });
+    assert.deepEqual(config.enabled, { http: false, undici: true, express: true, amqplib: true, mongodb: false });
     assert.equal(config.logLevel, 'debug', 'SW_AGENT_LOGGING_LEVEL wins over OTEL_LOG_LEVEL');
   });
 

@@ -15,7 +15,7 @@ describe('stats()', () => {
       serviceName: 'stats-service',
       exporter: { collector: grpc, scheduledDelayMillis: 50 },
       sampler: { ignorePaths: ['/health'] },
-      instrumentations: { http: false, express: false, amqplib: false, mongodb: false },
+      instrumentations: { http: false, undici: false, express: false, amqplib: false, mongodb: false },
       logLevel: 'none',
       env: {},
     });
