@@ -38,7 +38,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): { status: number | null; o
 
 describe('scripts/test-services.sh (the pretest step of npm test)', () => {
   it('is what npm test and npm start run first, and what .ci/run relies on', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pkg = require(join(ROOT, 'package.json')) as { scripts: Record<string, string> };
     assert.equal(pkg.scripts.pretest, 'scripts/test-services.sh');
     assert.equal(pkg.scripts.prestart, 'scripts/test-services.sh rabbitmq');

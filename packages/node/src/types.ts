@@ -32,6 +32,8 @@ export interface StartOptions {
   logLevel?: LogLevelName;
   /** Do nothing (no tracing at all). Default: OTEL_SDK_DISABLED=true or SW_DISABLE=true. */
   disabled?: boolean;
+  /** Print one line at start (service, instance, exporter -> address, propagators, instrumentations) to stderr. Default SW_AGENT_START_MESSAGE, else true unless the log level is 'none' or 'error'. */
+  startMessage?: boolean;
   /** Longest time the returned shutdown takes, in ms. Default 5000. */
   shutdownTimeoutMillis?: number;
   /** Environment to read instead of process.env (for tests). */
