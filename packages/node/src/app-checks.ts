@@ -72,8 +72,10 @@ export function esmHookRegistered(): boolean {
 
 /** Whether a tracer provider other than ours is registered globally (another SDK started first). */
 export function otherTracerProviderRegistered(): boolean {
-  // The API hands out its proxy until a provider is registered, then the registered provider.
-  return !(trace.getTracerProvider() instanceof ProxyTracerProvider);
+  // The API registers its proxy with the provider as delegate; unset, the delegate is its no-op provider.
+  const global = trace.getTracerProvider();
+  if (!(global instanceof ProxyTracerProvider)) return true;
+  return global.getDelegate() !== new ProxyTracerProvider().getDelegate();
 }
 
 /** The other OpenTelemetry register entry points loaded into this process by flags. */
