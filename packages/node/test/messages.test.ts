@@ -123,6 +123,17 @@ describe('messages', () => {
     assert.doesNotMatch(out, /duplicate registration/i);
   });
 
+  it('also when auto-instrumentations-node/register comes after ours on the command line', async () => {
+    const other = fixture('stand-in/@opentelemetry/auto-instrumentations-node/register.cjs');
+    const app = await runNode(['--require', '@otel-skywalking/node/register', '--require', other, fixture('app.cjs')], {
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: grpc,
+    });
+    await app.stop();
+    assert.equal(count(app.output(), /auto-instrumentations-node\/register\.cjs also sets up an OpenTelemetry SDK in this process/), 1, app.output());
+    assert.match(app.output(), /otel-skywalking stays off/);
+    assert.doesNotMatch(app.output(), /duplicate registration/i);
+  });
+
   it('warns an ES module app started with --require, not one started with --import', async () => {
     const required = await runNode(['--require', '@otel-skywalking/node/register', fixture('app.mjs')], { SW_AGENT_COLLECTOR_BACKEND_SERVICES: grpc });
     await required.stop();
