@@ -40,7 +40,8 @@ describe('scripts/test-services.sh (the pretest step of npm test)', () => {
   it('is what npm test and npm start run first, and what .ci/run relies on', () => {
     const pkg = require(join(ROOT, 'package.json')) as { scripts: Record<string, string> };
     assert.equal(pkg.scripts.pretest, 'scripts/test-services.sh');
-    assert.equal(pkg.scripts.prestart, 'scripts/test-services.sh rabbitmq');
+    // The demo runs without RabbitMQ (it says so), so a missing broker does not stop npm start.
+    assert.match(pkg.scripts.prestart, /^scripts\/test-services\.sh rabbitmq \|\| /);
   });
 
   it('installs every missing server and Chromium from Debian packages, then starts them (dry run)', async () => {
