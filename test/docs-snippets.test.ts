@@ -35,6 +35,10 @@ type Kind =
   | 'ts-fragment'
   /** The sampler's stats as JSON: the same keys as getStats(). */
   | 'sampler-stats'
+  /** The collector CLI's banner: what the CLI prints, with the default addresses. */
+  | 'collector-banner'
+  /** The start line: what the register entry point prints, with the instance id shortened. */
+  | 'start-line'
   /** Sample output or a diagram, kept in the docs as an illustration. */
   | 'illustration';
 
@@ -47,14 +51,14 @@ const KINDS: Record<string, Kind> = {
   'getting-started-install.sh': 'commands',
   'getting-started-register.sh': 'register',
   'getting-started-register-esm.sh': 'register',
-  'getting-started-start-line.txt': 'illustration',
+  'getting-started-start-line.txt': 'start-line',
   'getting-started-start.js': 'setup',
   'getting-started-nodesdk.js': 'setup',
   'getting-started-provider.js': 'setup',
   'getting-started-collector.sh': 'commands',
   'getting-started-collector-dev.sh': 'commands',
   'collector-run.sh': 'commands',
-  'collector-banner.txt': 'illustration',
+  'collector-banner.txt': 'collector-banner',
   'collector-trace-output.txt': 'illustration',
   'collector-in-tests.ts': 'ts-fragment',
   'propagation-global.ts': 'ts-setup',
@@ -235,6 +239,40 @@ setTimeout(() => process.exit(0), 1500);
       it(`${file}: is valid TypeScript`, () => {
         const result = ts.transpileModule(text(), { reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
         assert.deepEqual(result.diagnostics ?? [], []);
+      });
+    }
+
+    if (kind === 'collector-banner') {
+      it(`${file}: is what the CLI prints`, async () => {
+        const cli = join(ROOT, 'packages', 'collector', 'build', 'src', 'cli.js');
+        const child = spawn(process.execPath, [cli, '--grpc-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c));
+        try {
+          for (let waited = 0; !out.includes('\n\n') && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+        } finally {
+          child.kill('SIGTERM');
+        }
+        const [, grpcAddress, httpAddress] = /on (\S+), JSON on http:\/\/(\S+)\/traces/.exec(out) ?? [];
+        assert.ok(grpcAddress && httpAddress, out);
+        const shown = out.split('\n\n')[0].replaceAll(grpcAddress, '127.0.0.1:11800').replaceAll(httpAddress, '127.0.0.1:12800') + '\n';
+        assert.equal(shown, text());
+      });
+    }
+
+    if (kind === 'start-line') {
+      it(`${file}: is what the register entry point prints`, async () => {
+        const express = join(ROOT, 'node_modules', '@opentelemetry', 'instrumentation-express');
+        assert.ok(readdirSync(express).length > 0, 'the line shows express: instrumentation-express is installed here');
+        const { code, out } = await run(['--require', '@otel-skywalking/node/register', join(FIXTURES, 'self-call-app.cjs')], {
+          SW_AGENT_NAME: 'orders',
+          SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap.internal:11800',
+          SW_AGENT_TRACE_TIMEOUT: '200',
+          NODE_OPTIONS: '',
+        });
+        assert.equal(code, 0, out);
+        const line = out.split('\n').find((l) => l.startsWith('otel-skywalking: tracing'));
+        assert.equal(line?.replace(/instance [0-9a-f]{4}[0-9a-f]+@\S+,/, 'instance 6c1f…@host,') + '\n', text(), out);
       });
     }
 
