@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
@@ -114,6 +115,47 @@ describe('messages', () => {
     assert.match(app.output(), /'service\.name': 'msg-console'/);
     assert.match(app.output(), /exporter console -> stdout/);
   });
+
+  for (const [protocol, problem] of [['http/json', undefined], ['http/xml', /OTEL_EXPORTER_OTLP_PROTOCOL="http\/xml" is not one of grpc, http\/protobuf, http\/json; using http\/protobuf/]] as const) {
+    it(`with OTEL_TRACES_EXPORTER=otlp (protocol ${protocol}), SW_AGENT_NAME is the service.name the OTLP receiver gets`, async () => {
+      const bodies: Buffer[] = [];
+      const receiver = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          bodies.push(Buffer.concat(chunks));
+          res.setHeader('content-type', 'application/json');
+          res.end('{}');
+        });
+      });
+      await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+      const endpoint = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/v1/traces`;
+      const service = `msg-otlp-${protocol.replace('/', '-')}`;
+      try {
+        const app = await runApp('--require', 'app.cjs', {
+          OTEL_TRACES_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
+          OTEL_BSP_SCHEDULE_DELAY: '50',
+          SW_AGENT_NAME: service,
+        });
+        try {
+          assert.equal(await get(`${app.url}/hello`), 'hello');
+        } finally {
+          await app.stop();
+        }
+        const shownProtocol = problem === undefined ? protocol : 'http/protobuf';
+        assert.match(app.output(), new RegExp(`exporter otlp ${shownProtocol.replace('/', '\\/')} -> ${endpoint.replace(/[/.]/g, '\\$&')}`), app.output());
+        if (problem !== undefined) assert.equal(count(app.output(), problem), 1, app.output());
+        // Protobuf and JSON both carry the name as plain UTF-8 next to the service.name key.
+        const received = Buffer.concat(bodies).toString('latin1');
+        assert.match(received, /service\.name/, 'spans reached the OTLP receiver');
+        assert.ok(received.includes(service), `service.name is ${service}`);
+      } finally {
+        receiver.close();
+      }
+    });
+  }
 
   it('says what to do when another SDK is already registered, and stays off', async () => {
     const out = await runToEnd([fixture('registered-first.cjs')], { SW_AGENT_COLLECTOR_BACKEND_SERVICES: grpc });
