@@ -67,7 +67,7 @@ export function entryIsEsm(entry: string | undefined = process.argv[1]): boolean
 export function esmHookRegistered(): boolean {
   if ((globalThis as Record<symbol, unknown>)[ESM_HOOK_FLAG] === true) return true;
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].join(' ');
-  return /(--import|--loader|--experimental-loader)[= ]\S*(hook\.mjs|import-in-the-middle|\/register)/.test(flags);
+  return /(--import|--loader|--experimental-loader)[= ]\S*(instrumentation\/hook\.mjs|import-in-the-middle|@otel-skywalking\/node\/register)/.test(flags);
 }
 
 /** Whether a tracer provider other than ours is registered globally (another SDK started first). */
