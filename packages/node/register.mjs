@@ -4,4 +4,6 @@
 import { createRequire, register } from 'node:module';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+// Tells start() the hook is in place (it warns ES module apps started without it).
+globalThis[Symbol.for('otel-skywalking.esm-hook')] = true;
 createRequire(import.meta.url)('./build/src/register.js');

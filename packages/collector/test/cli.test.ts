@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,8 +51,8 @@ describe('otel-skywalking-collector CLI', { timeout: 30_000 }, () => {
     const child = spawn(process.execPath, [CLI, '--grpc-port', '0', '--http-port', '0', '--quiet-ms', '100', '--tags'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const out = new Output(child);
     try {
-      const banner = await out.waitFor(/^otel-skywalking-collector: gRPC on/);
-      const [, grpcAddress, httpUrl] = /gRPC on (\S+), JSON on (\S+)\/traces/.exec(banner)!;
+      const banner = await out.waitFor(/^otel-skywalking-collector: gRPC \(plaintext\) on/);
+      const [, grpcAddress, httpUrl] = /gRPC \(plaintext\) on (\S+), JSON on (\S+)\/traces/.exec(banner)!;
       assert.match(await out.waitFor(/SW_AGENT_COLLECTOR_BACKEND_SERVICES=/), new RegExp(grpcAddress));
       const client = traceClient(grpcAddress);
       const [a, b] = twoServiceTrace('cli-trace');
@@ -82,6 +84,67 @@ describe('otel-skywalking-collector CLI', { timeout: 30_000 }, () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0);
     assert.match(out.lines.at(-1) ?? '', /stopped after 3 segments \(0 evicted, 0 malformed, 0 aborted calls\)/);
+  });
+
+  it('prints the calls it refuses for a wrong token, and says what the agents must set', async () => {
+    const child = spawn(process.execPath, [CLI, '--grpc-port', '0', '--http-port', 'off', '--token', 's3cret'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = new Output(child);
+    try {
+      const banner = await out.waitFor(/^otel-skywalking-collector: gRPC \(plaintext\) on/);
+      const grpcAddress = /on (\S+)$/.exec(banner)![1];
+      await out.waitFor(/SW_AGENT_AUTHENTICATION=<the --token value>/);
+      assert.ok(!out.lines.some((l) => l.includes('s3cret')), 'the token itself is not printed');
+      const client = traceClient(grpcAddress);
+      await assert.rejects(collect(client, twoServiceTrace('wrong-token'), 'guess'), /UNAUTHENTICATED/);
+      await assert.rejects(collect(client, twoServiceTrace('no-token')), /UNAUTHENTICATED/);
+      client.close();
+      const refusedLines = () => out.lines.filter((l) => /refused \d+ call\(s\) with a missing or wrong Authentication token/.test(l));
+      const refusedCount = () => refusedLines().reduce((n, l) => n + Number(/refused (\d+)/.exec(l)![1]), 0);
+      for (let waited = 0; refusedCount() < 2 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(refusedCount(), 2, out.lines.join('\n'));
+      assert.match(refusedLines()[0], /set the agents' SW_AGENT_AUTHENTICATION to the --token value$/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await new Promise((resolve) => child.once('exit', resolve));
+  });
+
+  it('says TLS in its banner, and what the agents must set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'collector-cli-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '1', '-subj', '/CN=localhost'], { cwd: dir, stdio: 'ignore' });
+      const child = spawn(process.execPath, [CLI, '--grpc-port', '0', '--http-port', 'off', '--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const out = new Output(child);
+      try {
+        await out.waitFor(/^otel-skywalking-collector: gRPC \(TLS\) on \S+$/);
+        await out.waitFor(/point agents at it: SW_AGENT_COLLECTOR_BACKEND_SERVICES=\S+ SW_AGENT_SECURE=true$/);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a taken port gets one clear message, without grpc-js\'s own log line before it', async () => {
+    const holder = new SkyWalkingCollector({ httpPort: false });
+    const { grpc: taken } = await holder.start();
+    try {
+      const port = taken.split(':').at(-1)!;
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, '--grpc-port', port, '--http-port', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (c: Buffer) => (stderr += c));
+        child.once('exit', (code) => resolve({ code, stderr }));
+      });
+      assert.equal(result.code, 1);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0], new RegExp(`^otel-skywalking-collector: SkyWalkingCollector: cannot listen for gRPC on 127\\.0\\.0\\.1:${port} \\(port taken`));
+    } finally {
+      await holder.close();
+    }
   });
 
   it('explains bad arguments and exits with 2; --help exits with 0', () => {

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
-import { getNumberFromEnv } from '@opentelemetry/core';
 import { DEFAULT_HTTP_ERROR_STATUS, DEFAULT_SPAN_LIMIT_PER_SEGMENT } from '@otel-skywalking/core';
 import type { ReportMethod } from './collect-stream';
 import type {
@@ -75,15 +74,35 @@ function envNumber(env: Env, name: string): number | undefined {
   return value;
 }
 
-function isTrue(value: string | undefined): boolean {
-  return value?.trim().toLowerCase() === 'true';
+/** A SkyWalking switch: true/yes/on/1 or false/no/off/0 as the agents read them; anything else is reported. */
+function envFlag(env: Env, name: string): boolean {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return false;
+  const value = raw.toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(value)) return true;
+  if (!['false', 'no', 'off', '0'].includes(value)) {
+    diag.warn(`otel-skywalking: ${name}=${JSON.stringify(raw)} is not true or false (or yes/no, on/off, 1/0); using false`);
+  }
+  return false;
 }
 
-/** A whole number in [min, max], else the default (with a warning when a value was given). */
-function intOption(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+/** The name a value is reported under: the option when it was given, else the variable it came from. */
+function source(option: string, given: unknown, variable: string): string {
+  return given !== undefined ? `option ${option}` : variable;
+}
+
+/** A whole number in [min, max], else the default (with a warning naming `label` when a value was given). */
+function intOption(
+  label: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  shown: unknown = value,
+): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  diag.warn(`otel-skywalking: option ${name}=${String(value)} is not a whole number in [${min}, ${max}]; using ${fallback}`);
+  diag.warn(`otel-skywalking: ${label}=${String(shown)} is not a whole number in [${min}, ${max}]; using ${fallback}`);
   return fallback;
 }
 
@@ -131,8 +150,8 @@ function resolveTls(option: boolean | SkyWalkingTlsOptions | undefined, env: Env
   const cert = pemFile('SW_AGENT_SSL_CERT_CHAIN_PATH', env);
   const key = pemFile('SW_AGENT_SSL_KEY_PATH', env);
   const wanted =
-    isTrue(env.SW_AGENT_SECURE) ||
-    isTrue(env.SW_AGENT_FORCE_TLS) ||
+    envFlag(env, 'SW_AGENT_SECURE') ||
+    envFlag(env, 'SW_AGENT_FORCE_TLS') ||
     nonEmpty(env.SW_AGENT_SSL_TRUSTED_CA_PATH) !== undefined ||
     nonEmpty(env.SW_AGENT_SSL_CERT_CHAIN_PATH) !== undefined;
   if (!wanted) return undefined;
@@ -161,9 +180,14 @@ function tagFilter(filter: TagAttributeFilter | undefined): TagAttributeFilter {
 }
 
 export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: Env = process.env): ExporterConfig {
-  const timeoutMillis = intOption('timeoutMillis', options.timeoutMillis ?? envNumber(env, 'SW_AGENT_TRACE_TIMEOUT'), 10_000, 1);
+  const timeoutMillis = intOption(
+    source('timeoutMillis', options.timeoutMillis, 'SW_AGENT_TRACE_TIMEOUT'),
+    options.timeoutMillis ?? envNumber(env, 'SW_AGENT_TRACE_TIMEOUT'),
+    10_000,
+    1,
+  );
   const heartbeatSeconds = envNumber(env, 'SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD');
-  const backoffInitialMillis = intOption('backoffInitialMillis', options.backoffInitialMillis, 1000, 1);
+  const backoffInitialMillis = intOption('option backoffInitialMillis', options.backoffInitialMillis, 1000, 1);
   const authentication = options.authentication ?? nonEmpty(env.SW_AGENT_AUTHENTICATION);
   return {
     collectors: collectorList(options.collector, env),
@@ -172,33 +196,35 @@ export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: E
     timeoutMillis,
     connectTimeoutMillis: Math.min(
       timeoutMillis,
-      intOption('connectTimeoutMillis', options.connectTimeoutMillis, 3000, 1),
+      intOption('option connectTimeoutMillis', options.connectTimeoutMillis, 3000, 1),
     ),
-    maxConcurrentStreams: intOption('maxConcurrentStreams', options.maxConcurrentStreams, 2, 1, 2),
-    maxPendingSegments: intOption('maxPendingSegments', options.maxPendingSegments, 2048, 0),
+    maxConcurrentStreams: intOption('option maxConcurrentStreams', options.maxConcurrentStreams, 2, 1, 2),
+    maxPendingSegments: intOption('option maxPendingSegments', options.maxPendingSegments, 2048, 0),
     reportMethod: reportMethod(options.reportMethod),
-    maxStreamBufferBytes: intOption('maxStreamBufferBytes', options.maxStreamBufferBytes, 1024 * 1024, 1024),
-    drainTimeoutMillis: intOption('drainTimeoutMillis', options.drainTimeoutMillis, 2000, 1),
-    circuitFailureThreshold: intOption('circuitFailureThreshold', options.circuitFailureThreshold, 5, 1),
+    maxStreamBufferBytes: intOption('option maxStreamBufferBytes', options.maxStreamBufferBytes, 1024 * 1024, 1024),
+    drainTimeoutMillis: intOption('option drainTimeoutMillis', options.drainTimeoutMillis, 2000, 1),
+    circuitFailureThreshold: intOption('option circuitFailureThreshold', options.circuitFailureThreshold, 5, 1),
     backoffInitialMillis,
-    backoffMaxMillis: Math.max(backoffInitialMillis, intOption('backoffMaxMillis', options.backoffMaxMillis, 30_000, 1)),
+    backoffMaxMillis: Math.max(backoffInitialMillis, intOption('option backoffMaxMillis', options.backoffMaxMillis, 30_000, 1)),
     heartbeatIntervalMillis: intOption(
-      'heartbeatIntervalMillis',
+      source('heartbeatIntervalMillis', options.heartbeatIntervalMillis, 'SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'),
       options.heartbeatIntervalMillis ?? (heartbeatSeconds === undefined ? undefined : Math.round(heartbeatSeconds * 1000)),
       30_000,
       0,
+      Number.MAX_SAFE_INTEGER,
+      options.heartbeatIntervalMillis ?? heartbeatSeconds,
     ),
     propertiesReportFactor: intOption(
-      'propertiesReportFactor',
+      source('propertiesReportFactor', options.propertiesReportFactor, 'SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'),
       options.propertiesReportFactor ?? envNumber(env, 'SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'),
       10,
       1,
     ),
     layer: typeof options.layer === 'string' ? options.layer : 'GENERAL',
     tagAttributes: tagFilter(options.tagAttributes),
-    maxTagValueLength: intOption('maxTagValueLength', options.maxTagValueLength, 2048, 16),
+    maxTagValueLength: intOption('option maxTagValueLength', options.maxTagValueLength, 2048, 16),
     httpErrorStatusThreshold: intOption(
-      options.httpErrorStatusThreshold === undefined ? 'SW_HTTP_ERROR_STATUS_THRESHOLD' : 'httpErrorStatusThreshold',
+      source('httpErrorStatusThreshold', options.httpErrorStatusThreshold, 'SW_HTTP_ERROR_STATUS_THRESHOLD'),
       options.httpErrorStatusThreshold ?? envNumber(env, 'SW_HTTP_ERROR_STATUS_THRESHOLD'),
       DEFAULT_HTTP_ERROR_STATUS,
       0,
@@ -208,11 +234,16 @@ export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: E
 }
 
 export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, env: Env = process.env): ProcessorConfig {
-  // The OTEL_BSP_* variables are read the way the BatchSpanProcessor shim reads them.
-  const bsp = (value: number | undefined, variable: string): number | undefined => value ?? getNumberFromEnv(variable);
-  const maxQueueSize = intOption('maxQueueSize', bsp(options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'), 2048, 1);
+  // The OTEL_BSP_* variables as the BatchSpanProcessor reads them; a bad value is reported under the variable's name.
+  const bsp = (value: number | undefined, variable: string): number | undefined => value ?? envNumber(env, variable);
+  const maxQueueSize = intOption(
+    source('maxQueueSize', options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'),
+    bsp(options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'),
+    2048,
+    1,
+  );
   let maxExportBatchSize = intOption(
-    'maxExportBatchSize',
+    source('maxExportBatchSize', options.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
     bsp(options.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
     512,
     1,
@@ -222,7 +253,7 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
     maxExportBatchSize = maxQueueSize;
   }
   const maxSpansPerSegment = intOption(
-    'maxSpansPerSegment',
+    source('maxSpansPerSegment', options.maxSpansPerSegment, 'SW_AGENT_SPAN_LIMIT'),
     options.maxSpansPerSegment ?? envNumber(env, 'SW_AGENT_SPAN_LIMIT'),
     DEFAULT_SPAN_LIMIT_PER_SEGMENT,
     1,
@@ -230,13 +261,23 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
   return {
     maxQueueSize,
     maxExportBatchSize,
-    scheduledDelayMillis: intOption('scheduledDelayMillis', bsp(options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'), 5000, 0),
-    exportTimeoutMillis: intOption('exportTimeoutMillis', bsp(options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'), 30_000, 1),
+    scheduledDelayMillis: intOption(
+      source('scheduledDelayMillis', options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'),
+      bsp(options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'),
+      5000,
+      0,
+    ),
+    exportTimeoutMillis: intOption(
+      source('exportTimeoutMillis', options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'),
+      bsp(options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'),
+      30_000,
+      1,
+    ),
     // A segment must fit in the queue to be handed over whole.
     maxSpansPerSegment: Math.min(maxSpansPerSegment, maxQueueSize),
-    maxHeldSpans: intOption('maxHeldSpans', options.maxHeldSpans, 8192, 1),
-    maxOpenSegments: intOption('maxOpenSegments', options.maxOpenSegments, 10_000, 1),
-    maxSegmentAgeMs: intOption('maxSegmentAgeMs', options.maxSegmentAgeMs, 600_000, 1),
-    shutdownTimeoutMillis: intOption('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 5000, 1),
+    maxHeldSpans: intOption('option maxHeldSpans', options.maxHeldSpans, 8192, 1),
+    maxOpenSegments: intOption('option maxOpenSegments', options.maxOpenSegments, 10_000, 1),
+    maxSegmentAgeMs: intOption('option maxSegmentAgeMs', options.maxSegmentAgeMs, 600_000, 1),
+    shutdownTimeoutMillis: intOption('option shutdownTimeoutMillis', options.shutdownTimeoutMillis, 5000, 1),
   };
 }

@@ -23,6 +23,8 @@ export interface SetupConfig {
   shutdownTimeoutMillis: number;
   /** Logs are reported (SW_AGENT_LOG_REPORTER_ACTIVE / `logs`); only with the SkyWalking exporter. */
   logs: boolean;
+  /** Print the one start line (service, instance, exporter, propagators, instrumentations). */
+  startMessage: boolean;
 }
 
 /** A configuration problem: the message says which variable, what it had, and what it accepts. */
@@ -60,12 +62,19 @@ function oneOf<T extends string>(
   return fallback;
 }
 
-function flag(problems: ConfigProblem[], variable: string, raw: string | undefined): boolean {
-  if (raw === undefined) return false;
+// SkyWalking's agents read their switches loosely; OpenTelemetry's variables are true or false only.
+const TRUE_WORDS = ['true', 'yes', 'on', '1'];
+const FALSE_WORDS = ['false', 'no', 'off', '0'];
+
+function flag(problems: ConfigProblem[], variable: string, raw: string | undefined, fallback = false): boolean {
+  if (raw === undefined) return fallback;
   const value = raw.toLowerCase();
-  if (value === 'true' || value === 'false') return value === 'true';
-  problems.push({ variable, message: `${variable}=${JSON.stringify(raw)} is not true or false; using false` });
-  return false;
+  const loose = variable.startsWith('SW_');
+  if (value === 'true' || (loose && TRUE_WORDS.includes(value))) return true;
+  if (value === 'false' || (loose && FALSE_WORDS.includes(value))) return false;
+  const accepted = loose ? 'true or false (or yes/no, on/off, 1/0)' : 'true or false';
+  problems.push({ variable, message: `${variable}=${JSON.stringify(raw)} is not ${accepted}; using ${fallback}` });
+  return fallback;
 }
 
 /** Reads the setup configuration; options win over environment variables. Never throws. */
@@ -118,6 +127,9 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
   }
 
   const logs = (options.logs !== undefined ? options.logs !== false : logsFromEnv(problems, clean(env.SW_AGENT_LOG_REPORTER_ACTIVE))) && tracesExporter === 'skywalking';
+  const startMessage =
+    options.startMessage ??
+    (flag(problems, 'SW_AGENT_START_MESSAGE', clean(env.SW_AGENT_START_MESSAGE), true) && logLevel !== 'none' && logLevel !== 'error');
 
   return {
     config: {
@@ -130,6 +142,7 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
       enabled,
       logLevel,
       shutdownTimeoutMillis,
+      startMessage,
     },
     problems,
   };
@@ -173,4 +186,41 @@ function propagatorsFromEnv(problems: ConfigProblem[], raw: string | undefined):
   }
   if (valid.length === 0) return [...DEFAULT_PROPAGATORS];
   return valid.includes('none') ? ['none'] : valid;
+}
+
+/**
+ * OTEL_TRACES_SAMPLER, applied to the SkyWalking sampler (which keeps context on unsampled spans):
+ * always_off and parentbased_always_off record nothing started here (ratio 0), the ratio samplers
+ * take OTEL_TRACES_SAMPLER_ARG (read by the sampler), always_on and parentbased_always_on are the
+ * default; anything else is reported and the default applies.
+ */
+export function samplerOptionsFromOtelEnv(problems: ConfigProblem[], env: NodeJS.ProcessEnv): { ratio?: number } {
+  const raw = clean(env.OTEL_TRACES_SAMPLER);
+  if (raw === undefined) return {};
+  const name = raw.toLowerCase();
+  switch (name) {
+    case 'always_on':
+    case 'parentbased_always_on':
+    case 'traceidratio':
+    case 'parentbased_traceidratio':
+      return {};
+    case 'parentbased_always_off':
+      return { ratio: 0 };
+    case 'always_off':
+      problems.push({
+        variable: 'OTEL_TRACES_SAMPLER',
+        message:
+          'OTEL_TRACES_SAMPLER=always_off: no trace started here is recorded; traces continued from a sampled caller still are ' +
+          '(as parentbased_always_off), so that SkyWalking does not show them broken',
+      });
+      return { ratio: 0 };
+    default:
+      problems.push({
+        variable: 'OTEL_TRACES_SAMPLER',
+        message:
+          `OTEL_TRACES_SAMPLER=${JSON.stringify(raw)} is not one of always_on, always_off, traceidratio, ` +
+          'parentbased_always_on, parentbased_always_off, parentbased_traceidratio; sampling with the SkyWalking sampler\'s defaults',
+      });
+      return {};
+  }
 }

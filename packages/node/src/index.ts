@@ -1,4 +1,5 @@
-export { start, startTracing, stats, type StartResult, type TracingStats } from './start';
+export { start, startTracing, type StartResult } from './start';
+export { stats, type TracingStats } from './stats';
 export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
 export type { SetupConfig, ConfigProblem } from './config';
 export type {

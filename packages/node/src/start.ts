@@ -15,16 +15,18 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { SegmentTracker, getCoreStats, setIdentityOverride, type CoreStats } from '@otel-skywalking/core';
-import { SkyWalkingSpanProcessor, type SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { SegmentTracker, getCoreStats, identityOf, setIdentityOverride } from '@otel-skywalking/core';
+import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
-import { SkyWalkingSampler, samplerOptionsFromEnv, type SamplerStats } from '@otel-skywalking/sampler';
-import { readConfig, type ConfigProblem, type SetupConfig } from './config';
+import { SkyWalkingSampler, samplerOptionsFromEnv } from '@otel-skywalking/sampler';
+import { appPackageVersion, entryIsEsm, esmHookRegistered, otherRegisterFlags, otherTracerProviderRegistered } from './app-checks';
+import { readConfig, samplerOptionsFromOtelEnv, type ConfigProblem, type SetupConfig } from './config';
 import { createInstrumentations } from './instrumentations';
 import { startLogReporting } from './logs';
-import type { SkyWalkingLogRecordProcessorStats } from '@otel-skywalking/exporter-logs';
 import { startMeters, type StartedMeters } from './metrics';
-import type { SkyWalkingMetricExporterStats } from '@otel-skywalking/exporter-metrics';
+import { printNotice } from './notice';
+import { trackStats, type TracingStats } from './stats';
 import type { LogLevelName, PropagatorName, Shutdown, StartOptions } from './types';
 
 const LEVELS: Record<LogLevelName, DiagLogLevel> = {
@@ -40,19 +42,6 @@ const LEVELS: Record<LogLevelName, DiagLogLevel> = {
 const noop: Shutdown = () => Promise.resolve();
 const coreOnly = (): TracingStats => ({ core: getCoreStats() });
 
-/** Everything counted along the pipeline: what was sampled, exported and dropped, and why. */
-export interface TracingStats {
-  /** The SkyWalking span processor's stats (exports, drops by reason, circuit); absent with another exporter. */
-  exporter?: SkyWalkingSpanProcessorStats;
-  sampler?: SamplerStats;
-  /** The meter exporter's stats (reports sent, meters dropped by reason); with the SkyWalking exporter only. */
-  meters?: SkyWalkingMetricExporterStats;
-  /** Rejected headers, dropped correlation entries, truncations. */
-  core: CoreStats;
-  /** Logs sent and dropped (by reason); absent when logs are not reported. */
-  logs?: SkyWalkingLogRecordProcessorStats;
-}
-
 /** What start() set up, for tests and for users who want to look inside. */
 export interface StartResult {
   shutdown: Shutdown;
@@ -62,13 +51,6 @@ export interface StartResult {
   problems: ConfigProblem[];
 }
 
-let current: StartResult | undefined;
-
-/** The stats of the tracing start() (or the register entry points) set up; core counters only before that. */
-export function stats(): TracingStats {
-  return current?.stats() ?? { core: getCoreStats() };
-}
-
 /** Sets up tracing and returns a shutdown function. */
 export function start(options: StartOptions = {}): Shutdown {
   return startTracing(options).shutdown;
@@ -76,8 +58,7 @@ export function start(options: StartOptions = {}): Shutdown {
 
 /** start(), returning what it built. */
 export function startTracing(options: StartOptions = {}): StartResult {
-  current = setUp(options);
-  return current;
+  return setUp(options);
 }
 
 function setUp(options: StartOptions): StartResult {
@@ -88,6 +69,21 @@ function setUp(options: StartOptions): StartResult {
   if (config.disabled) {
     diag.info('otel-skywalking: tracing is disabled (OTEL_SDK_DISABLED / SW_DISABLE / disabled)');
     return { shutdown: noop, stats: coreOnly, config, problems };
+  }
+  const other = otherSetup();
+  if (other !== undefined) {
+    diag.error(
+      `otel-skywalking: ${other}; two SDKs in one process export nothing usable, so otel-skywalking stays off. ` +
+        'Keep one: drop the other setup (our register instruments http, express, amqplib and mongodb; add more with ' +
+        'start({ extraInstrumentations })), or keep your NodeSDK and give it ...skyWalkingSdkOptions() from @otel-skywalking/node',
+    );
+    return { shutdown: noop, stats: coreOnly, config, problems };
+  }
+  if (entryIsEsm() && !esmHookRegistered()) {
+    diag.warn(
+      `otel-skywalking: ${process.argv[1]} is an ES module, and libraries it imports (express, ...) are not instrumented ` +
+        'without the ESM loader hook: start it with node --import @otel-skywalking/node/register (also when you call start())',
+    );
   }
   try {
     return build(options, config, problems, env);
@@ -100,24 +96,34 @@ function setUp(options: StartOptions): StartResult {
 function build(options: StartOptions, config: SetupConfig, problems: ConfigProblem[], env: NodeJS.ProcessEnv): StartResult {
   // host.name directly: the host detector's host.id settles asynchronously, and spans read the
   // resource from the first request on.
+  // SW_AGENT_NAME / SW_AGENT_INSTANCE name the service for every exporter (OTLP and console too).
   const identity: Record<string, string> = { 'host.name': hostname() };
-  if (config.serviceName !== undefined) identity['service.name'] = config.serviceName;
-  if (config.serviceInstance !== undefined) identity['service.instance.id'] = config.serviceInstance;
+  const serviceName = config.serviceName ?? env.SW_AGENT_NAME?.trim();
+  const serviceInstance = config.serviceInstance ?? env.SW_AGENT_INSTANCE?.trim();
+  if (serviceName) identity['service.name'] = serviceName;
+  if (serviceInstance) identity['service.instance.id'] = serviceInstance;
   setIdentityOverride({ service: config.serviceName, instance: config.serviceInstance });
   const resource = detectResources({ detectors: [envDetector, processDetector] }).merge(resourceFromAttributes(identity));
 
-  const sampler = new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...options.sampler });
-  const processors = spanProcessors(options, config, problems, env);
+  const samplerProblems: ConfigProblem[] = [];
+  const sampler = new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...samplerOptionsFromOtelEnv(samplerProblems, env), ...options.sampler });
+  for (const problem of samplerProblems) report(problems, problem.variable, problem.message);
+  const { processors, destination } = spanProcessors(options, config, problems, env);
   const exporter = processors.find((p): p is SkyWalkingSpanProcessor => p instanceof SkyWalkingSpanProcessor);
   const provider = new NodeTracerProvider({ resource, sampler, spanProcessors: processors });
   provider.register({ propagator: buildPropagator(config.propagators) });
   const meters: StartedMeters | undefined = config.tracesExporter === 'skywalking' ? startMeters(options, resource, env, problems) : undefined;
   const logs = config.logs ? startLogReporting(options, resource, env) : undefined;
-  const unregister = registerInstrumentations({
-    tracerProvider: provider,
-    loggerProvider: logs?.provider,
-    instrumentations: [...createInstrumentations(config.enabled), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])],
-  });
+  const instrumentations = [...createInstrumentations(config.enabled), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])];
+  const unregister = registerInstrumentations({ tracerProvider: provider, loggerProvider: logs?.provider, instrumentations });
+  trackStats({ processor: exporter, sampler, meters, logs });
+  if (config.startMessage) {
+    const names = identityOf(resource);
+    printNotice(
+      `tracing service ${names.service}, instance ${names.instance}, exporter ${destination}, ` +
+        `propagators ${config.propagators.join(',')}, instrumentations ${instrumentations.map(shortName).join(',') || 'none'}`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown: Shutdown = () => {
@@ -142,20 +148,52 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   return { shutdown, stats, provider, config, problems };
 }
 
-function spanProcessors(options: StartOptions, config: SetupConfig, problems: ConfigProblem[], env: NodeJS.ProcessEnv): SpanProcessor[] {
+/** '@opentelemetry/instrumentation-http' -> 'http', '@otel-skywalking/instrumentation-amqplib' -> 'amqplib'. */
+function shortName(instrumentation: Instrumentation): string {
+  return instrumentation.instrumentationName.replace(/^.*\/instrumentation-/, '');
+}
+
+/** Whether the collector connection uses TLS, as the exporter decides it (options, else SW_AGENT_SECURE & co). */
+function usesTls(options: StartOptions, env: NodeJS.ProcessEnv): boolean {
+  const tls = options.exporter?.tls;
+  if (tls !== undefined) return tls !== false;
+  const on = (name: string) => ['true', 'yes', 'on', '1'].includes(env[name]?.trim().toLowerCase() ?? '');
+  return on('SW_AGENT_SECURE') || on('SW_AGENT_FORCE_TLS') || !!env.SW_AGENT_SSL_TRUSTED_CA_PATH?.trim() || !!env.SW_AGENT_SSL_CERT_CHAIN_PATH?.trim();
+}
+
+function spanProcessors(
+  options: StartOptions,
+  config: SetupConfig,
+  problems: ConfigProblem[],
+  env: NodeJS.ProcessEnv,
+): { processors: SpanProcessor[]; destination: string } {
   switch (config.tracesExporter) {
-    case 'skywalking':
-      return [new SkyWalkingSpanProcessor(options.exporter ?? {})];
+    case 'skywalking': {
+      const processor = new SkyWalkingSpanProcessor(options.exporter ?? {});
+      const address = processor.getStats().collector;
+      return { processors: [processor], destination: `skywalking -> ${address} (${usesTls(options, env) ? 'TLS' : 'plaintext'})` };
+    }
     case 'console':
-      return [new SegmentTracker(), new SimpleSpanProcessor(new ConsoleSpanExporter())];
+      return { processors: [new SegmentTracker(), new SimpleSpanProcessor(new ConsoleSpanExporter())], destination: 'console -> stdout' };
     case 'otlp': {
-      const exporter = otlpExporter(problems, env);
-      return exporter === undefined ? [new SegmentTracker()] : [new SegmentTracker(), new BatchSpanProcessor(exporter)];
+      const otlp = otlpExporter(problems, env);
+      if (otlp === undefined) return { processors: [new SegmentTracker()], destination: 'otlp (not installed: spans are not exported)' };
+      return { processors: [new SegmentTracker(), new BatchSpanProcessor(otlp.exporter)], destination: `otlp ${otlp.protocol} -> ${otlp.endpoint}` };
     }
     case 'none':
       // Propagation still writes topology-valid sw8 for the services downstream.
-      return [new SegmentTracker()];
+      return { processors: [new SegmentTracker()], destination: 'none' };
   }
+}
+
+/** What else set up OpenTelemetry in this process, described; undefined when nothing did. */
+function otherSetup(): string | undefined {
+  if (otherTracerProviderRegistered()) {
+    return 'another OpenTelemetry SDK is already registered in this process (a NodeSDK started earlier, or --require @opentelemetry/auto-instrumentations-node/register)';
+  }
+  const flags = otherRegisterFlags();
+  if (flags.length > 0) return `${flags.join(' and ')} also sets up an OpenTelemetry SDK in this process`;
+  return undefined;
 }
 
 const OTLP_PACKAGES: Record<string, string> = {
@@ -164,19 +202,37 @@ const OTLP_PACKAGES: Record<string, string> = {
   'http/json': '@opentelemetry/exporter-trace-otlp-http',
 };
 
+const DEFAULT_OTLP_PROTOCOL = 'http/protobuf';
+const OTLP_DEFAULT_ENDPOINTS: Record<string, string> = {
+  grpc: 'http://localhost:4317',
+  'http/protobuf': 'http://localhost:4318/v1/traces',
+  'http/json': 'http://localhost:4318/v1/traces',
+};
+
 /** OpenTelemetry's OTLP exporter for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL, when the app installed it. */
-function otlpExporter(problems: ConfigProblem[], env: NodeJS.ProcessEnv): SpanExporter | undefined {
-  const variable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const protocol = (env[variable] ?? 'http/protobuf').trim().toLowerCase();
+function otlpExporter(
+  problems: ConfigProblem[],
+  env: NodeJS.ProcessEnv,
+): { exporter: SpanExporter; protocol: string; endpoint: string } | undefined {
+  const variable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const raw = env[variable]?.trim();
+  let protocol = (raw || DEFAULT_OTLP_PROTOCOL).toLowerCase();
+  if (OTLP_PACKAGES[protocol] === undefined) {
+    report(problems, variable, `${variable}=${JSON.stringify(raw)} is not one of ${Object.keys(OTLP_PACKAGES).join(', ')}; using ${DEFAULT_OTLP_PROTOCOL}`);
+    protocol = DEFAULT_OTLP_PROTOCOL;
+  }
   const name = OTLP_PACKAGES[protocol];
-  if (name === undefined) {
-    report(problems, variable, `${variable}=${JSON.stringify(protocol)} is not one of ${Object.keys(OTLP_PACKAGES).join(', ')}; spans are not exported`);
+  const version = appPackageVersion(name);
+  const minor = version === undefined ? undefined : /^0\.(\d+)\./.exec(version)?.[1];
+  if (minor !== undefined && Number(minor) < 200) {
+    report(problems, 'OTEL_TRACES_EXPORTER', `OTEL_TRACES_EXPORTER=otlp needs ${name} 0.200 or later (OpenTelemetry JS SDK 2.x), the app has ${version}; spans are not exported`);
     return undefined;
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { OTLPTraceExporter } = require(name);
-    return new OTLPTraceExporter() as SpanExporter;
+    const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || OTLP_DEFAULT_ENDPOINTS[protocol];
+    return { exporter: new OTLPTraceExporter() as SpanExporter, protocol, endpoint };
   } catch {
     report(problems, 'OTEL_TRACES_EXPORTER', `OTEL_TRACES_EXPORTER=otlp with protocol ${protocol} needs ${name}: install it; spans are not exported`);
     return undefined;

@@ -39,6 +39,8 @@ export interface StartOptions {
   logLevel?: LogLevelName;
   /** Do nothing (no tracing at all). Default: OTEL_SDK_DISABLED=true or SW_DISABLE=true. */
   disabled?: boolean;
+  /** Print one line at start (service, instance, exporter -> address, propagators, instrumentations) to stderr. Default SW_AGENT_START_MESSAGE, else true unless the log level is 'none' or 'error'. */
+  startMessage?: boolean;
   /** Longest time the returned shutdown takes, in ms. Default 5000. */
   shutdownTimeoutMillis?: number;
   /** Meters (with the SkyWalking traces exporter): runtime meters and the meter exporter. */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { SkyWalkingCollector } from '@otel-skywalking/collector';
-import { startTracing, stats } from '../src';
+import type { SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
+import { skyWalkingSdkOptions, startTracing, stats } from '../src';
 
 describe('stats()', () => {
   it('counts sampler decisions, exported spans and drops in one place', async () => {
@@ -35,5 +36,18 @@ describe('stats()', () => {
       await started.shutdown();
       await collector.close();
     }
+  });
+});
+
+describe('stats() with skyWalkingSdkOptions()', () => {
+  it('reads the processor and sampler it returned, typed without a cast', () => {
+    const options = skyWalkingSdkOptions({ exporter: { collector: '127.0.0.1:1' }, env: {} });
+    const processorStats: SkyWalkingSpanProcessorStats = options.spanProcessors[0].getStats();
+    assert.equal(processorStats.spansExported, 0);
+    const all = stats();
+    assert.ok(all.exporter !== undefined && all.sampler !== undefined);
+    assert.equal(all.exporter.collector, '127.0.0.1:1');
+    assert.equal(all.sampler.decisions, options.sampler.getStats().decisions);
+    void options.spanProcessors[0].shutdown();
   });
 });

@@ -1,0 +1,1 @@
+npx -p @otel-skywalking/collector otel-skywalking-collector
