@@ -39,6 +39,10 @@ type Kind =
   | 'collector-banner'
   /** The start line: what the register entry point prints, with the instance id shortened. */
   | 'start-line'
+  /** A CommonJS program that sets up its own MeterProvider: run, flushed, its meters reach the collector. */
+  | 'meters'
+  /** A MAL rule: the rules of the example file the exporter-metrics tests check against what it sends. */
+  | 'mal-rule'
   /** Sample output or a diagram, kept in the docs as an illustration. */
   | 'illustration';
 
@@ -66,6 +70,9 @@ const KINDS: Record<string, Kind> = {
   'reliability-stats-shape.txt': 'illustration',
   'sampling-provider.ts': 'ts-setup',
   'sampling-stats.json': 'sampler-stats',
+  'meters-own.js': 'meters',
+  'meters-rule.yaml': 'mal-rule',
+  'meters-collector-line.txt': 'illustration',
 };
 
 interface Block {
@@ -273,6 +280,26 @@ setTimeout(() => process.exit(0), 1500);
         assert.equal(code, 0, out);
         const line = out.split('\n').find((l) => l.startsWith('otel-skywalking: tracing'));
         assert.equal(line?.replace(/instance [0-9a-f]{4}[0-9a-f]+@\S+,/, 'instance 6c1f…@host,') + '\n', text(), out);
+      });
+    }
+
+    if (kind === 'meters') {
+      it(`${file}: runs, and its meters reach the collector`, async () => {
+        const copy = join(RUN_DIR, file.replace(/\.\w+$/, '.cjs'));
+        // The docs' program reports every 20 s: flush once at its end instead.
+        writeFileSync(copy, `${text()}\n;provider.forceFlush().then(() => { stopRuntimeMeters(); return provider.shutdown(); }).then(() => process.exit(0));\n`);
+        const { code, out } = await run([copy], { NODE_OPTIONS: '', SW_AGENT_COLLECTOR_BACKEND_SERVICES: grpc });
+        assert.equal(code, 0, out);
+        const names = collector.meters({ service: 'checkout' }).flatMap((i) => i.meters.map((m) => m.name));
+        for (const name of ['checkout_orders', 'checkout_basket_size', 'instance_nodejs_heap_used']) assert.ok(names.includes(name), `${name} in ${names.join(',')}`);
+      });
+    }
+
+    if (kind === 'mal-rule') {
+      it(`${file}: is the example rule file the exporter-metrics tests check`, () => {
+        const example = readFileSync(join(ROOT, 'packages', 'exporter-metrics', 'examples', 'checkout-meters.yaml'), 'utf8');
+        const rules = example.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+        assert.equal(text(), rules);
       });
     }
 

@@ -42,7 +42,7 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
     try {
       report = toMeterReport(metrics, this.config);
     } catch (err) {
-      this.log.error('convert', 'otel-skywalking: could not convert metrics to SkyWalking meters', err);
+      this.log.error('convert', 'could not convert metrics to SkyWalking meters', err);
       fail('unsupported', 0, err as Error);
       return;
     }
@@ -66,9 +66,9 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
         return;
       }
       if (outcome === 'unavailable') {
-        this.log.warn('unavailable', `otel-skywalking: no connection to ${this.config.collectors.join(',')}; meters dropped`);
+        this.log.warn('unavailable', `no connection to ${this.config.collectors.join(',')}; meters dropped`);
       } else {
-        this.log.warn('failed', 'otel-skywalking: meter report failed; meters dropped', error);
+        this.log.warn('failed', 'meter report failed; meters dropped', error);
       }
       fail(this.closed ? 'shutdown' : outcome, count, error);
     };
