@@ -55,14 +55,25 @@ export class CollectStream {
     }
     this.deadlineTimer = setTimeout(() => this.expire(), remaining);
     this.deadlineTimer.unref();
-    const address = this.connection.address;
-    this.connection.whenReady(Math.min(this.limits.connectTimeoutMillis, remaining), (client) => {
+    this.connect(this.connection.addressCount);
+  }
+
+  /** Waits for a READY channel; an address that cannot give one hands the call to the next. */
+  private connect(addressesLeft: number): void {
+    const remaining = this.deadline - Date.now();
+    this.connection.whenReady(Math.min(this.limits.connectTimeoutMillis, Math.max(1, remaining)), (client, failure) => {
       if (this.settled) return;
-      if (client === undefined) {
-        this.settle({ ok: false, reason: 'unavailable', error: new Error(`no connection to the collector at ${address}`) });
+      if (client !== undefined) {
+        this.open(client);
         return;
       }
-      this.open(client);
+      if (addressesLeft > 1 && Date.now() < this.deadline) {
+        this.connection.failover();
+        this.connect(addressesLeft - 1);
+        return;
+      }
+      const error = failure ?? new Error(`no connection to the collector at ${this.connection.address}`);
+      this.settle({ ok: false, reason: 'unavailable', error });
     });
   }
 

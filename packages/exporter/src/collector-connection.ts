@@ -1,10 +1,22 @@
 /**
  * The gRPC channel(s) to the collector: a @grpc/grpc-js client per address, built from core's
- * method definitions (segments are encoded before they are written), with TLS or plaintext credentials and the `Authentication` metadata. Calls
- * are only made on a READY channel (grpc-js would otherwise queue them while it reconnects: the
- * queue that made SkyWalking's Node agent run out of memory); waiting for READY is bounded and
- * timed by unref'd timers. Failover moves to the next address.
+ * method definitions (segments are encoded before they are written), with TLS or plaintext
+ * credentials and the `Authentication` metadata. Calls are only made on a READY channel (grpc-js
+ * would otherwise queue them while it reconnects: the queue that made SkyWalking's Node agent run
+ * out of memory); waiting for READY is bounded and timed by unref'd timers. Failover moves to the
+ * next address.
+ *
+ * Internal, and shared on purpose: the meter and log reporters of this repository send their
+ * services over the same channel (same address list, token, TLS): `whenReady()` gives a READY
+ * grpc.Client, on which any SkyWalking service is called by path (`makeClientStreamRequest`,
+ * `makeUnaryRequest`) with `metadata()`; see docs/architecture.md.
+ *
+ * Connecting sockets are guarded (HandshakeGuard): unref'd until grpc-js holds a session on them,
+ * ended when the handshake does not complete within the connect timeout, destroyed on close():
+ * grpc-js keeps a socket whose TLS handshake never completes open (and the process alive) even
+ * after client.close().
  */
+import type { Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { AUTHENTICATION_METADATA_KEY, OAP_MAX_MESSAGE_BYTES } from '@otel-skywalking/core';
 import {
@@ -51,6 +63,7 @@ type CollectorClientConstructor = new (
 ) => CollectorClient;
 
 let clientConstructor: CollectorClientConstructor | undefined;
+const EMPTY = Buffer.alloc(0);
 
 function collectorClientConstructor(): CollectorClientConstructor {
   if (clientConstructor === undefined) {
@@ -75,9 +88,106 @@ function collectorClientConstructor(): CollectorClientConstructor {
 
 const RETRY_BUFFER_BYTES = 64 * 1024;
 
+type SecureConnector = ReturnType<grpc.ChannelCredentials['_createSecureConnector']>;
+type ConnectorArguments = Parameters<grpc.ChannelCredentials['_createSecureConnector']>;
+type SecureConnectResult = Awaited<ReturnType<SecureConnector['connect']>>;
+
+/**
+ * Sockets between TCP connect and the end of the (TLS) handshake. They do not keep the process
+ * alive (grpc-js refs its HTTP/2 session while a call is active), a handshake that does not end
+ * within `timeoutMs` fails with that cause, and close() destroys what is left.
+ */
+class HandshakeGuard {
+  private readonly connecting = new Map<Socket, (error: Error) => void>();
+  private closed = false;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  connect(socket: Socket, connector: SecureConnector, secure: boolean): Promise<SecureConnectResult> {
+    socket.unref();
+    if (!secure) return connector.connect(socket);
+    return new Promise<SecureConnectResult>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        if (!this.connecting.delete(socket)) return;
+        clearTimeout(timer);
+        socket.destroy();
+        reject(error);
+      };
+      if (this.closed) {
+        fail(new Error('the exporter is shut down'));
+        return;
+      }
+      const timer = setTimeout(
+        () => fail(new Error(`the TLS handshake did not complete within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+      timer.unref();
+      this.connecting.set(socket, fail);
+      connector.connect(socket).then(
+        (result) => {
+          if (!this.connecting.delete(socket)) {
+            result.socket.destroy();
+            return;
+          }
+          clearTimeout(timer);
+          result.socket.unref();
+          resolve(result);
+        },
+        (error: Error) => fail(error),
+      );
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const fail of [...this.connecting.values()]) fail(new Error('the exporter is shut down'));
+  }
+}
+
+/** The user's credentials, with every connection attempt going through a HandshakeGuard. */
+class GuardedCredentials extends grpc.ChannelCredentials {
+  constructor(
+    private readonly inner: grpc.ChannelCredentials,
+    private readonly guard: HandshakeGuard,
+  ) {
+    super();
+  }
+
+  _isSecure(): boolean {
+    return this.inner._isSecure();
+  }
+
+  _equals(other: grpc.ChannelCredentials): boolean {
+    return other === this;
+  }
+
+  _createSecureConnector(...args: ConnectorArguments): SecureConnector {
+    const connector = this.inner._createSecureConnector(...args);
+    const guard = this.guard;
+    const secure = this.inner._isSecure();
+    return {
+      connect: (socket) => guard.connect(socket, connector, secure),
+      waitForReady: () => connector.waitForReady(),
+      getCallCredentials: () => connector.getCallCredentials(),
+      destroy: () => connector.destroy(),
+    };
+  }
+}
+
+/** grpc-js's "No connection established. Last error: X. Resolution note: Y" → X. */
+function lastConnectError(details: string | undefined): string | undefined {
+  if (details === undefined) return undefined;
+  const match = /Last error: (.*?)(?:\. Resolution note:.*)?$/s.exec(details);
+  const cause = (match?.[1] ?? details).replace(/ \(\d{4}-\d\d-\d\dT[^)]*\)$/, '').trim();
+  return cause === '' || cause === 'null' ? undefined : cause;
+}
+
+/** Why no READY channel was given: the cause grpc-js saw, or the connect timeout. */
+export type ReadyCallback = (client: CollectorClient | undefined, failure?: Error) => void;
+
 interface ReadyWaiter {
   client: CollectorClient;
-  callback: (client: CollectorClient | undefined) => void;
+  callback: ReadyCallback;
   timer: NodeJS.Timeout;
 }
 
@@ -88,15 +198,21 @@ export class CollectorConnection {
   private readonly channelOptions: grpc.ChannelOptions;
   private readonly waiters = new Set<ReadyWaiter>();
   private readonly watching = new WeakSet<CollectorClient>();
+  private readonly guard: HandshakeGuard;
+  /** The channel followed until READY for onReconnected(), and who wants to know. */
+  private followed: CollectorClient | undefined;
+  private reconnected: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly config: ExporterConfig) {
     this.clients = config.collectors.map(() => undefined);
     const tls = config.tls;
-    this.credentials =
+    this.guard = new HandshakeGuard(config.connectTimeoutMillis);
+    const credentials =
       tls === undefined
         ? grpc.credentials.createInsecure()
         : grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+    this.credentials = new GuardedCredentials(credentials, this.guard);
     this.channelOptions = {
       'grpc.max_send_message_length': OAP_MAX_MESSAGE_BYTES,
       'grpc.enable_retries': 0,
@@ -132,9 +248,9 @@ export class CollectorConnection {
    * Calls back with a client whose channel is READY, or with undefined when it is failing or did
    * not connect within `timeoutMs`. Never queues a call.
    */
-  whenReady(timeoutMs: number, callback: (client: CollectorClient | undefined) => void): void {
+  whenReady(timeoutMs: number, callback: ReadyCallback): void {
     if (this.closed) {
-      callback(undefined);
+      callback(undefined, new Error('the exporter is shut down'));
       return;
     }
     const client = this.client();
@@ -143,19 +259,36 @@ export class CollectorConnection {
       callback(client);
       return;
     }
-    if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
-      if (state === grpc.connectivityState.SHUTDOWN) this.reset();
-      callback(undefined);
+    if (state === grpc.connectivityState.TRANSIENT_FAILURE) {
+      this.failureCause(client, callback);
+      return;
+    }
+    if (state === grpc.connectivityState.SHUTDOWN) {
+      this.reset();
+      callback(undefined, new Error('the channel was shut down'));
       return;
     }
     const waiter: ReadyWaiter = {
       client,
       callback,
-      timer: setTimeout(() => this.settle(waiter, undefined), Math.max(1, timeoutMs)),
+      timer: setTimeout(
+        () => this.settle(waiter, undefined, new Error(`not connected within ${Math.max(1, timeoutMs)} ms`)),
+        Math.max(1, timeoutMs),
+      ),
     };
     waiter.timer.unref();
     this.waiters.add(waiter);
     this.watch(client, state);
+  }
+
+  /**
+   * Calls `listener` once, when the channel of the current address turns READY; meanwhile the
+   * channel keeps connecting (grpc-js's reconnect backoff, bounded by backoffMaxMillis). The
+   * circuit breaker uses it: a collector that is back is probed at once, not when a timer says so.
+   */
+  onReconnected(listener: () => void): void {
+    this.reconnected = listener;
+    this.follow();
   }
 
   /** Moves to the next address for the next export. */
@@ -178,7 +311,57 @@ export class CollectorConnection {
       this.clients[i] = undefined;
       if (client !== undefined) this.closeClient(client);
     }
-    for (const waiter of [...this.waiters]) this.settle(waiter, undefined);
+    this.guard.close();
+    this.reconnected = undefined;
+    for (const waiter of [...this.waiters]) this.settle(waiter, undefined, new Error('the exporter is shut down'));
+  }
+
+  private follow(): void {
+    if (this.closed || this.reconnected === undefined) return;
+    const client = this.client();
+    if (this.followed === client) return;
+    const state = this.stateOf(client, true);
+    if (state === grpc.connectivityState.READY) {
+      const listener = this.reconnected;
+      this.reconnected = undefined;
+      listener();
+      return;
+    }
+    if (state === grpc.connectivityState.SHUTDOWN) return;
+    this.followed = client;
+    try {
+      client.getChannel().watchConnectivityState(state, Infinity, () => {
+        if (this.followed === client) this.followed = undefined;
+        this.follow();
+      });
+    } catch {
+      this.followed = undefined;
+    }
+  }
+
+  /**
+   * Why a channel in TRANSIENT_FAILURE failed, as grpc-js saw it (refused, a certificate error, a
+   * TLS alert, a closed connection): a call on a failed channel that does not wait for READY ends
+   * at once with it, and it never leaves the process.
+   */
+  private failureCause(client: CollectorClient, callback: ReadyCallback): void {
+    const address = this.address;
+    try {
+      client.makeUnaryRequest(
+        '/skywalking.v3.ManagementService/keepAlive',
+        () => EMPTY,
+        (bytes: Buffer) => bytes,
+        undefined,
+        this.metadata(),
+        { deadline: Date.now() + 1000 },
+        (error) => {
+          const cause = lastConnectError(error?.details);
+          callback(undefined, new Error(`no connection to the collector at ${address}${cause === undefined ? '' : `: ${cause}`}`));
+        },
+      );
+    } catch (err) {
+      callback(undefined, err as Error);
+    }
   }
 
   private client(): CollectorClient {
@@ -210,7 +393,7 @@ export class CollectorConnection {
       });
     } catch {
       this.watching.delete(client);
-      this.settleAll(client, undefined);
+      this.settleAll(client, undefined, new Error('the channel was shut down'));
     }
   }
 
@@ -218,8 +401,17 @@ export class CollectorConnection {
     const state = this.stateOf(client, false);
     if (state === grpc.connectivityState.READY) {
       this.settleAll(client, client);
-    } else if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
-      this.settleAll(client, undefined);
+    } else if (state === grpc.connectivityState.TRANSIENT_FAILURE) {
+      const waiting = [...this.waiters].filter((waiter) => waiter.client === client);
+      for (const waiter of waiting) {
+        this.waiters.delete(waiter);
+        clearTimeout(waiter.timer);
+      }
+      if (waiting.length > 0) this.failureCause(client, (none, failure) => {
+        for (const waiter of waiting) waiter.callback(none, failure);
+      });
+    } else if (state === grpc.connectivityState.SHUTDOWN) {
+      this.settleAll(client, undefined, new Error('the channel was shut down'));
     } else {
       for (const waiter of this.waiters) {
         if (waiter.client === client) {
@@ -230,14 +422,14 @@ export class CollectorConnection {
     }
   }
 
-  private settleAll(client: CollectorClient, result: CollectorClient | undefined): void {
-    for (const waiter of [...this.waiters]) if (waiter.client === client) this.settle(waiter, result);
+  private settleAll(client: CollectorClient, result: CollectorClient | undefined, failure?: Error): void {
+    for (const waiter of [...this.waiters]) if (waiter.client === client) this.settle(waiter, result, failure);
   }
 
-  private settle(waiter: ReadyWaiter, result: CollectorClient | undefined): void {
+  private settle(waiter: ReadyWaiter, result: CollectorClient | undefined, failure?: Error): void {
     if (!this.waiters.delete(waiter)) return;
     clearTimeout(waiter.timer);
-    waiter.callback(result);
+    waiter.callback(result, failure);
   }
 
   private closeClient(client: CollectorClient): void {

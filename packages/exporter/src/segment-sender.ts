@@ -65,6 +65,10 @@ export class SegmentSender {
     });
   }
 
+  private readonly channelReady = (): void => {
+    this.breaker.channelReady();
+  };
+
   get inFlight(): number {
     return this.active.size;
   }
@@ -216,6 +220,8 @@ export class SegmentSender {
     this.breaker.failure(Date.now());
     if (reason === 'stalled' || reason === 'timeout') this.connection.reset();
     if (reason !== 'rejected') this.connection.failover();
+    // The circuit follows the channel: once it is READY again the next batch probes at once.
+    if (this.breaker.state === 'open') this.connection.onReconnected(this.channelReady);
     const hint =
       (error as { code?: unknown } | undefined)?.code === UNAUTHENTICATED
         ? ' (check the token: option `authentication` / SW_AGENT_AUTHENTICATION)'

@@ -28,6 +28,10 @@ import type { DropReason, SkyWalkingExporterOptions, SkyWalkingExporterStats } f
 const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf } = core;
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
+
+function shutDown(): ExportResult {
+  return { code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') };
+}
 /** Largest message sent in one call: well below the OAP's 50 MiB, small enough to fail fast. */
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
 
@@ -54,6 +58,13 @@ export class SkyWalkingTraceExporter implements SpanExporter {
   private lastIdentity: ServiceIdentity | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private aborted = false;
+  /**
+   * Exports accepted and not yet called back (including those still waiting for their turn):
+   * forceFlush() and shutdown() wait for them, so a batch the batch processor's timer started just
+   * before is delivered or counted before they resolve.
+   */
+  private unsettledExports = 0;
+  private settledWaiters: Array<() => void> = [];
 
   constructor(options: SkyWalkingExporterOptions = {}, wiring?: TraceExporterWiring) {
     this.config = wiring?.config ?? resolveExporterConfig(options);
@@ -80,7 +91,7 @@ export class SkyWalkingTraceExporter implements SpanExporter {
     this.later(
       () => this.stats.drop('shutdown', spans.length, 0),
       resultCallback,
-      () => this.exportNow(spans, resultCallback),
+      (settle) => this.exportNow(spans, settle),
     );
   }
 
@@ -92,7 +103,7 @@ export class SkyWalkingTraceExporter implements SpanExporter {
     this.later(
       () => this.dropEncoded('shutdown', segments),
       resultCallback,
-      () => this.sendEncoded(segments, resultCallback),
+      (settle) => this.sendEncoded(segments, settle),
     );
   }
 
@@ -191,17 +202,55 @@ export class SkyWalkingTraceExporter implements SpanExporter {
    * batch does not pay for it (the batch processor waits for the callback before its next batch).
    * After shutdown the data is dropped (counted by `drop`) and the export fails.
    */
-  private later(drop: () => void, resultCallback: (result: ExportResult) => void, work: () => void): void {
-    const refuse = (): void => {
-      drop();
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
-    };
+  private later(
+    drop: () => void,
+    resultCallback: (result: ExportResult) => void,
+    work: (settle: (result: ExportResult) => void) => void,
+  ): void {
     if (this.shutdownPromise !== undefined) {
-      refuse();
+      drop();
+      resultCallback(shutDown());
       return;
     }
+    this.unsettledExports++;
+    let settled = false;
+    const settle = (result: ExportResult): void => {
+      if (settled) return;
+      settled = true;
+      if (--this.unsettledExports === 0) this.notifySettled();
+      resultCallback(result);
+    };
     const exportContext = suppressTracing(context.active());
-    setImmediate(() => context.with(exportContext, () => (this.aborted ? refuse() : work())));
+    setImmediate(() =>
+      context.with(exportContext, () => {
+        if (!this.aborted) return work(settle);
+        drop();
+        settle(shutDown());
+      }),
+    );
+  }
+
+  private notifySettled(): void {
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  /** Resolves when every accepted export has called back, or after `timeoutMs`. */
+  private whenExportsSettled(timeoutMs: number): Promise<void> {
+    if (this.unsettledExports === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      timer.unref();
+      const waiters = this.settledWaiters;
+      function done(): void {
+        clearTimeout(timer);
+        const index = waiters.indexOf(done);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
   }
 
   private exportNow(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -281,6 +330,8 @@ export class SkyWalkingTraceExporter implements SpanExporter {
   }
 
   private async flush(deadline: number): Promise<void> {
+    // First what export() already accepted (its spans may complete segments the assembler holds).
+    await this.whenExportsSettled(deadline - Date.now());
     const rest = this.assembler.drain();
     if (rest.length > 0) {
       await new Promise<void>((resolve) =>

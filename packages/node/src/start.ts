@@ -15,7 +15,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { SegmentTracker, getCoreStats, setIdentityOverride, type CoreStats } from '@otel-skywalking/core';
+import { SegmentTracker, getCoreStats, observeResource, setIdentityOverride, type CoreStats } from '@otel-skywalking/core';
 import { SkyWalkingSpanProcessor, type SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
 import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, samplerOptionsFromEnv, type SamplerStats } from '@otel-skywalking/sampler';
@@ -97,6 +97,8 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   if (config.serviceInstance !== undefined) identity['service.instance.id'] = config.serviceInstance;
   setIdentityOverride({ service: config.serviceName, instance: config.serviceInstance });
   const resource = detectResources({ detectors: [envDetector, processDetector] }).merge(resourceFromAttributes(identity));
+  // sw8 of spans sampled out (they have no resource) names this service from the first one on.
+  observeResource(resource);
 
   const sampler = new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...options.sampler });
   const processors = spanProcessors(options, config, problems, env);
