@@ -18,6 +18,7 @@
  */
 import type { Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { diag } from '@opentelemetry/api';
 import { AUTHENTICATION_METADATA_KEY, OAP_MAX_MESSAGE_BYTES } from '@otel-skywalking/core';
 import {
   managementService,
@@ -174,12 +175,59 @@ class GuardedCredentials extends grpc.ChannelCredentials {
   }
 }
 
-/** grpc-js's "No connection established. Last error: X. Resolution note: Y" → X. */
+/** grpc-js's "No connection established. Last error: X. Resolution note: Y" → X, OpenSSL's codes cut. */
 function lastConnectError(details: string | undefined): string | undefined {
   if (details === undefined) return undefined;
   const match = /Last error: (.*?)(?:\. Resolution note:.*)?$/s.exec(details);
-  const cause = (match?.[1] ?? details).replace(/ \(\d{4}-\d\d-\d\dT[^)]*\)$/, '').trim();
+  let cause = (match?.[1] ?? details).replace(/ \(\d{4}-\d\d-\d\dT[^)]*\)$/, '').replace(/^Error: /, '').trim();
+  // "804…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/…" → the reason
+  const openssl = /SSL routines:[^:]*:([^:]+)/.exec(cause);
+  if (openssl !== null) cause = `TLS: ${openssl[1]}`;
   return cause === '' || cause === 'null' ? undefined : cause;
+}
+
+/** What to change for a cause the user can fix (TLS settings, mostly). */
+function hintFor(cause: string, secure: boolean): string {
+  if (/wrong version number|packet length too long|unknown protocol/.test(cause)) {
+    return ' (the collector does not speak TLS here: turn TLS off, SW_AGENT_FORCE_TLS / option `tls`)';
+  }
+  if (/certificate required|handshake failure|alert bad certificate/.test(cause)) {
+    return ' (the collector requires a client certificate: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH, or tls.cert and tls.key)';
+  }
+  if (/self[- ]signed|unable to verify|local issuer|certificate has expired|Hostname\/IP does not match|altnames/i.test(cause)) {
+    return ' (the collector\'s certificate is not trusted: its CA goes in SW_AGENT_SSL_TRUSTED_CA_PATH or tls.ca)';
+  }
+  if (!secure && /Failed to connect|Connection closed|ECONNRESET|socket hang up/.test(cause)) {
+    return ' (closed before HTTP/2 started: if the collector expects TLS, set SW_AGENT_FORCE_TLS=true or option `tls`)';
+  }
+  return '';
+}
+
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+
+/**
+ * The channel credentials for the resolved TLS settings. A CA or certificate that is not PEM is
+ * reported under both names the user may have used, and never thrown into the app: the
+ * connection then fails with a certificate error that says so again.
+ */
+function channelCredentials(tls: ExporterConfig['tls']): grpc.ChannelCredentials {
+  if (tls === undefined) return grpc.credentials.createInsecure();
+  const notPem = (what: string, names: string): void =>
+    diag.error(`otel-skywalking: ${names} does not hold a PEM ${what}; connections to the collector will fail`);
+  if (tls.ca !== undefined && !tls.ca.toString('latin1').includes(PEM_CERTIFICATE)) notPem('CA certificate', 'tls.ca / SW_AGENT_SSL_TRUSTED_CA_PATH');
+  if (tls.cert !== undefined && !tls.cert.toString('latin1').includes(PEM_CERTIFICATE)) notPem('certificate', 'tls.cert / SW_AGENT_SSL_CERT_CHAIN_PATH');
+  if (tls.key !== undefined && !PEM_PRIVATE_KEY.test(tls.key.toString('latin1'))) notPem('private key', 'tls.key / SW_AGENT_SSL_KEY_PATH');
+  try {
+    return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+  } catch (err) {
+    diag.error(`otel-skywalking: the TLS settings cannot be used (${(err as Error).message}); connecting without the client certificate`);
+    try {
+      return grpc.credentials.createSsl(tls.ca ?? null);
+    } catch {
+      return grpc.credentials.createSsl();
+    }
+  }
 }
 
 /** Why no READY channel was given: the cause grpc-js saw, or the connect timeout. */
@@ -206,13 +254,8 @@ export class CollectorConnection {
 
   constructor(private readonly config: ExporterConfig) {
     this.clients = config.collectors.map(() => undefined);
-    const tls = config.tls;
     this.guard = new HandshakeGuard(config.connectTimeoutMillis);
-    const credentials =
-      tls === undefined
-        ? grpc.credentials.createInsecure()
-        : grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
-    this.credentials = new GuardedCredentials(credentials, this.guard);
+    this.credentials = new GuardedCredentials(channelCredentials(config.tls), this.guard);
     this.channelOptions = {
       'grpc.max_send_message_length': OAP_MAX_MESSAGE_BYTES,
       'grpc.enable_retries': 0,
@@ -356,7 +399,8 @@ export class CollectorConnection {
         { deadline: Date.now() + 1000 },
         (error) => {
           const cause = lastConnectError(error?.details);
-          callback(undefined, new Error(`no connection to the collector at ${address}${cause === undefined ? '' : `: ${cause}`}`));
+          const why = cause === undefined ? '' : `: ${cause}${hintFor(cause, this.config.tls !== undefined)}`;
+          callback(undefined, new Error(`no connection to the collector at ${address}${why}`));
         },
       );
     } catch (err) {
