@@ -145,7 +145,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       exportTimeoutMillis: config.exportTimeoutMillis,
     });
     if (options.meterProvider !== undefined) {
-      registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats);
+      registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats, { queueCapacity: config.maxQueueSize });
     }
   }
 
