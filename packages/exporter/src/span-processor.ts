@@ -31,7 +31,7 @@ import type { EncodedSegment } from './collect-stream';
 import { assembleSegment } from './segment-assembler';
 import { settleWithin } from './settle-within';
 import { hrTimeToMillis } from './span-conversion';
-import { SkyWalkingTraceExporter } from './trace-exporter';
+import { SegmentExport } from './segment-export';
 import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } from './types';
 
 // Bound once: package indexes re-export through getters, which cost a call on every use.
@@ -85,7 +85,8 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private readonly stats = new ExporterStats();
   private readonly log = new ThrottledDiag();
   private readonly tracker: core.SegmentTracker;
-  private readonly exporter: SkyWalkingTraceExporter;
+  /** The export path SkyWalkingTraceExporter composes too: serializer, assembler for loose spans, transport. */
+  private readonly exporter: SegmentExport;
   private readonly batcher: BatchSpanProcessor;
   private heldSegments = 0;
   private heldSpans = 0;
@@ -107,9 +108,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       maxSegmentAgeMs: config.maxSegmentAgeMs,
       onSegmentEnd: (segment, reason) => this.segmentEnded(segment, reason),
     });
-    this.exporter = new SkyWalkingTraceExporter(options, {
-      config: exporterConfig,
-      stats: this.stats,
+    this.exporter = new SegmentExport(exporterConfig, this.stats, {
       // spans of segments another tracker owns, gathered until their segment is complete
       maxAssemblingSpans: config.maxQueueSize,
       maxAssemblingAgeMs: config.scheduledDelayMillis + 2 * config.exportTimeoutMillis,
@@ -133,7 +132,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
           if (--waiting === 0) resultCallback(SUCCESS);
         };
         exporter.exportEncoded(segments, done);
-        if (loose !== undefined) exporter.export(loose, done);
+        if (loose !== undefined) exporter.exportSpans(loose, done);
       },
       shutdown: () => exporter.shutdown(),
       forceFlush: () => exporter.forceFlush(),
@@ -194,7 +193,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
 
   getStats(): SkyWalkingSpanProcessorStats {
     return {
-      ...this.exporter.getStats(),
+      ...this.exporter.snapshot(),
       queuedSpans: this.handed - this.taken,
       heldSpans: this.heldSpans,
       heldSegments: this.heldSegments,
