@@ -7,7 +7,11 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { CollectorClient, CollectorConnection } from './collector-connection';
+import { lengthDelimitedKey, varintSize, writeVarint } from './segment-encoder';
 import type { DropReason } from './types';
+
+/** SegmentCollection.segments (field 1). */
+const SEGMENTS_KEY = lengthDelimitedKey(1);
 
 export interface EncodedSegment {
   bytes: Buffer;
@@ -200,23 +204,9 @@ export function encodeSegmentCollection(
   const out = into !== undefined && into.length >= size ? into : Buffer.allocUnsafe(room(size));
   let pos = 0;
   for (const segment of segments) {
-    out[pos++] = 0x0a; // field 1, length-delimited
-    let length = segment.bytes.length;
-    while (length > 0x7f) {
-      out[pos++] = (length & 0x7f) | 0x80;
-      length >>>= 7;
-    }
-    out[pos++] = length;
+    out[pos++] = SEGMENTS_KEY;
+    pos = writeVarint(out, pos, segment.bytes.length);
     pos += segment.bytes.copy(out, pos);
   }
   return { buffer: out, message: out.length === size ? out : out.subarray(0, size) };
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  while (value > 0x7f) {
-    value >>>= 7;
-    size++;
-  }
-  return size;
 }
