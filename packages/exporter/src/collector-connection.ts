@@ -250,6 +250,8 @@ export class CollectorConnection {
   /** The channel followed until READY for onReconnected(), and who wants to know. */
   private followed: CollectorClient | undefined;
   private reconnected: (() => void) | undefined;
+  /** The followed channel failed to connect since onReconnected(): its next READY is a reconnection. */
+  private disconnected = false;
   private closed = false;
 
   constructor(private readonly config: ExporterConfig) {
@@ -325,11 +327,14 @@ export class CollectorConnection {
   }
 
   /**
-   * Calls `listener` once, when the channel of the current address turns READY; meanwhile the
-   * channel keeps connecting (grpc-js's reconnect backoff, bounded by backoffMaxMillis). The
-   * circuit breaker uses it: a collector that is back is probed at once, not when a timer says so.
+   * Calls `listener` once, when the channel of the current address turns READY after failing to
+   * connect (TRANSIENT_FAILURE); meanwhile the channel keeps connecting (grpc-js's reconnect
+   * backoff, bounded by backoffMaxMillis). The circuit breaker uses it: a collector that is back is
+   * probed at once, not when a timer says so. A channel that stayed connected (the collector
+   * answers errors, or stalls) does not call it: then the circuit's own backoff applies.
    */
   onReconnected(listener: () => void): void {
+    if (this.reconnected === undefined) this.disconnected = false;
     this.reconnected = listener;
     this.follow();
   }
@@ -364,7 +369,8 @@ export class CollectorConnection {
     const client = this.client();
     if (this.followed === client) return;
     const state = this.stateOf(client, true);
-    if (state === grpc.connectivityState.READY) {
+    if (state === grpc.connectivityState.TRANSIENT_FAILURE) this.disconnected = true;
+    if (state === grpc.connectivityState.READY && this.disconnected) {
       const listener = this.reconnected;
       this.reconnected = undefined;
       listener();
