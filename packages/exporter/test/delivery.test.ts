@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SegmentObject } from '@otel-skywalking/core/protocol';
 import { SkyWalkingSpanProcessor, SkyWalkingTraceExporter, type SkyWalkingExporterStats } from '../src';
-import { refusingServer } from './fault-servers';
+import { refusingServer, statusServer } from './fault-servers';
 import { makeCertificates, providerFor, requestSegment, sleep, startCollector } from './helpers';
 
 function spanCount(segments: SegmentObject[]): number {
@@ -211,6 +212,31 @@ test('a flapping collector: the circuit follows the channel, so every up window 
   assert.ok(median <= SCHEDULE_MS + 150, `the first segment came ${median} ms (median) after the channel connected`);
   const stats = processor.getStats();
   assert.equal(stats.spansExported + dropped(stats), produced, 'every span delivered or counted');
+});
+
+test('a connected collector that answers errors keeps the circuit open for its backoff (no probe per batch)', async () => {
+  const fault = await statusServer(grpc.status.UNAVAILABLE);
+  const processor = new SkyWalkingSpanProcessor({
+    collector: fault.address,
+    scheduledDelayMillis: 10,
+    circuitFailureThreshold: 2,
+    backoffInitialMillis: 2000,
+    heartbeatIntervalMillis: 0,
+  });
+  const provider = providerFor('erroring', processor);
+  try {
+    for (let turn = 0; turn < 100; turn++) {
+      requestSegment(provider, turn);
+      await sleep(10);
+    }
+    const stats = processor.getStats();
+    assert.ok(stats.droppedSpans.circuit_open > 0, JSON.stringify(stats.droppedSpans));
+    // two failures open it; the backoff (1-2 s) lets at most one probe through in this second
+    assert.ok(stats.exportsFailed <= 4, `${stats.exportsFailed} exports failed`);
+  } finally {
+    await provider.shutdown();
+    await fault.close();
+  }
 });
 
 test('every TLS failure reports its real cause through diag', async () => {
