@@ -118,14 +118,14 @@ async function survive(makeFault: () => Promise<FaultServer>, expected: FaultExp
     loop.disable();
 
     // A quiet phase: no spans, the collector still broken; the exporter keeps probing and beating.
+    // (The garbage of the production phase is collected first: its pause is not the exporter's.)
+    collectGarbage();
     const quiet = monitorEventLoopDelay({ resolution: 10 });
     quiet.enable();
     await sleep(600);
     quiet.disable();
 
-    // The flush of what is queued: whole batches converted, encoded and written at once. (The
-    // garbage of the production phase is collected first: its pause is not the exporter's.)
-    collectGarbage();
+    // The flush of what is queued: whole batches converted, encoded and written at once.
     const flushing = monitorEventLoopDelay({ resolution: 10 });
     flushing.enable();
     const flushStarted = Date.now();
