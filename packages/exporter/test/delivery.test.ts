@@ -27,7 +27,7 @@ function dropped(stats: SkyWalkingExporterStats): number {
 
 const RACES = 40;
 
-test('shutdown() races the batch timer: everything that ended before it is delivered before it resolves', async () => {
+test('forceFlush() and shutdown() race the batch timer: everything that ended before them is delivered before they resolve', async () => {
   const { collector, address } = await startCollector();
   try {
     let expected = 0;
@@ -39,6 +39,11 @@ test('shutdown() races the batch timer: everything that ended before it is deliv
       for (let turn = 0; turn < 4; turn++) {
         for (let i = 0; i < 5; i++) produced += requestSegment(provider, i);
         await new Promise((resolve) => (turn % 2 === 0 ? setImmediate(resolve) : setTimeout(resolve, round % 4)));
+      }
+      if (round % 2 === 1) {
+        await processor.forceFlush();
+        assert.equal(processor.getStats().spansExported, produced, `round ${round}: forceFlush`);
+        assert.equal(spanCount(collector.segments()), expected + produced, `round ${round}: forceFlush`);
       }
       await provider.shutdown();
       const stats = processor.getStats();
