@@ -194,7 +194,11 @@ function hintFor(cause: string, secure: boolean): string {
   if (/certificate required|handshake failure|alert bad certificate/.test(cause)) {
     return ' (the collector requires a client certificate: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH, or tls.cert and tls.key)';
   }
-  if (/self[- ]signed|unable to verify|local issuer|certificate has expired|Hostname\/IP does not match|altnames/i.test(cause)) {
+  if (/Hostname\/IP does not match|altnames/i.test(cause)) {
+    return ' (the collector\'s certificate does not name the address used: use a name it lists, in SW_AGENT_COLLECTOR_BACKEND_SERVICES)';
+  }
+  if (/certificate has expired|not yet valid/i.test(cause)) return ' (the collector\'s certificate is out of its validity period)';
+  if (/self[- ]signed|unable to verify|local issuer/i.test(cause)) {
     return ' (the collector\'s certificate is not trusted: its CA goes in SW_AGENT_SSL_TRUSTED_CA_PATH or tls.ca)';
   }
   if (!secure && /Failed to connect|Connection closed|ECONNRESET|socket hang up/.test(cause)) {
