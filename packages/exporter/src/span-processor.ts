@@ -4,7 +4,7 @@
  * It drives core's SegmentTracker (segment and span ids at span start, refs from sw8), holds each
  * segment's ended spans until the segment ends, then encodes the segment at once and hands it to an
  * OpenTelemetry BatchSpanProcessor in its place (one queue entry per span); the batch processor's exports reach
- * SkyWalkingTraceExporter, which sends them. A segment that does not fit in the queue is dropped
+ * SegmentExport, the export path SkyWalkingTraceExporter composes too, which sends them. A segment that does not fit in the queue is dropped
  * whole; evicted segments are sent incomplete but valid. Every drop is counted in getStats().
  *
  * Why encode before queueing: spans waiting in the queue for the next batch lived long enough to
