@@ -145,17 +145,20 @@ describe('collector: MeterReportService', () => {
     const child = spawn(process.execPath, [cli, '--grpc-port', '0', '--http-port', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! });
     const next = (re: RegExp): Promise<string> =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const onLine = (line: string): void => {
           if (!re.test(line)) return;
           lines.off('line', onLine);
+          lines.off('close', onClose);
           resolve(line);
         };
+        const onClose = (): void => reject(new Error(`the CLI ended before printing a line matching ${re}`));
         lines.on('line', onLine);
+        lines.once('close', onClose);
       });
     try {
-      const banner = await next(/gRPC on/);
-      const address = /gRPC on (\S+?),?\s/.exec(`${banner} `)![1];
+      const banner = await next(/gRPC \(plaintext\) on /);
+      const address = /gRPC \(plaintext\) on (\S+?),?\s/.exec(`${banner} `)![1];
       const client = meterClient(address);
       const printed = next(/^meters /);
       await send(client, report('shop', 'shop-1', [single('instance_nodejs_heap_used', 3 * 1024 * 1024), single('orders', 2, { kind: 'web' })]));

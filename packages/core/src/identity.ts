@@ -88,7 +88,10 @@ function settledAttributes(resource: HasAttributes): Attributes {
 }
 
 const byResource = new WeakMap<object, ServiceIdentity>();
-let defaultIdentity: ServiceIdentity | undefined;
+/** The identity of the first resource seen (a provider's); it names every span without one. */
+let resourceIdentity: ServiceIdentity | undefined;
+/** Resolved from the environment while no resource has been seen; never kept over a resource. */
+let environmentIdentity: ServiceIdentity | undefined;
 
 /** Identity for a span's resource, memoized per resource object (every span shares one). */
 export function identityOf(resource: HasAttributes | undefined): ServiceIdentity {
@@ -97,13 +100,28 @@ export function identityOf(resource: HasAttributes | undefined): ServiceIdentity
   if (identity === undefined) {
     identity = resolveIdentity(settledAttributes(resource));
     byResource.set(resource, identity);
-    defaultIdentity ??= identity;
+    resourceIdentity ??= identity;
   }
   return identity;
 }
 
-/** The identity of the first tracked resource, or one resolved from the environment. */
+/**
+ * Makes `resource` (a tracer provider's) the local identity before any span of it is recorded:
+ * spans that are sampled out have no resource, and their sw8 must still name this service and
+ * instance from the first one on. SkyWalkingSpanProcessor and the one-line setup call it with
+ * their provider's resource; the first call wins, like the first resource seen.
+ */
+export function observeResource(resource: HasAttributes | undefined): ServiceIdentity {
+  return identityOf(resource);
+}
+
+/**
+ * The identity of the first resource seen, or, until one is, one resolved from the environment
+ * (SW_AGENT_NAME, OTEL_SERVICE_NAME...). The instance name resolved from the environment is the
+ * process's, so it stays the same when a resource with the same names arrives.
+ */
 export function localIdentity(): ServiceIdentity {
-  defaultIdentity ??= resolveIdentity();
-  return defaultIdentity;
+  if (resourceIdentity !== undefined) return resourceIdentity;
+  environmentIdentity ??= resolveIdentity();
+  return environmentIdentity;
 }

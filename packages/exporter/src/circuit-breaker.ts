@@ -1,7 +1,9 @@
 /**
  * Opens after consecutive failed exports and stays open for a jittered, exponentially growing,
- * capped time; then lets one probe export through (half-open). Exports are never retried: while
- * the circuit is open, batches are dropped at once, so a dead collector costs nothing.
+ * capped time, or until the channel turns READY again (channelReady), whichever comes first; then
+ * lets one probe export through (half-open). Exports are never retried: while the circuit is open,
+ * batches are dropped at once, so a dead collector costs nothing. The backoff is the wait for a
+ * collector that does not come back; a connected one is sent to at once.
  */
 import type { CircuitState } from './types';
 
@@ -36,6 +38,11 @@ export class CircuitBreaker {
     if (this.probing) return false;
     this.probing = true;
     return true;
+  }
+
+  /** The channel is connected again: the next export is the probe, now. */
+  channelReady(): void {
+    if (this.state === 'open') this.openUntil = 0;
   }
 
   success(): void {

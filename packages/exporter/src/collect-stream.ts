@@ -7,7 +7,11 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { CollectorClient, CollectorConnection } from './collector-connection';
+import { lengthDelimitedKey, varintSize, writeVarint } from './segment-encoder';
 import type { DropReason } from './types';
+
+/** SegmentCollection.segments (field 1). */
+const SEGMENTS_KEY = lengthDelimitedKey(1);
 
 export interface EncodedSegment {
   bytes: Buffer;
@@ -55,14 +59,25 @@ export class CollectStream {
     }
     this.deadlineTimer = setTimeout(() => this.expire(), remaining);
     this.deadlineTimer.unref();
-    const address = this.connection.address;
-    this.connection.whenReady(Math.min(this.limits.connectTimeoutMillis, remaining), (client) => {
+    this.connect(this.connection.addressCount);
+  }
+
+  /** Waits for a READY channel; an address that cannot give one hands the call to the next. */
+  private connect(addressesLeft: number): void {
+    const remaining = this.deadline - Date.now();
+    this.connection.whenReady(Math.min(this.limits.connectTimeoutMillis, Math.max(1, remaining)), (client, failure) => {
       if (this.settled) return;
-      if (client === undefined) {
-        this.settle({ ok: false, reason: 'unavailable', error: new Error(`no connection to the collector at ${address}`) });
+      if (client !== undefined) {
+        this.open(client);
         return;
       }
-      this.open(client);
+      if (addressesLeft > 1 && Date.now() < this.deadline) {
+        this.connection.failover();
+        this.connect(addressesLeft - 1);
+        return;
+      }
+      const error = failure ?? new Error(`no connection to the collector at ${this.connection.address}`);
+      this.settle({ ok: false, reason: 'unavailable', error });
     });
   }
 
@@ -189,23 +204,9 @@ export function encodeSegmentCollection(
   const out = into !== undefined && into.length >= size ? into : Buffer.allocUnsafe(room(size));
   let pos = 0;
   for (const segment of segments) {
-    out[pos++] = 0x0a; // field 1, length-delimited
-    let length = segment.bytes.length;
-    while (length > 0x7f) {
-      out[pos++] = (length & 0x7f) | 0x80;
-      length >>>= 7;
-    }
-    out[pos++] = length;
+    out[pos++] = SEGMENTS_KEY;
+    pos = writeVarint(out, pos, segment.bytes.length);
     pos += segment.bytes.copy(out, pos);
   }
   return { buffer: out, message: out.length === size ? out : out.subarray(0, size) };
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  while (value > 0x7f) {
-    value >>>= 7;
-    size++;
-  }
-  return size;
 }

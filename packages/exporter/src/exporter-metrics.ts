@@ -1,64 +1,137 @@
 /**
- * The stats as OpenTelemetry metrics (only @opentelemetry/api): observable counters and gauges
- * read the counters at collection time, so the export path pays nothing for them; the export
- * duration is a histogram recorded once per export.
+ * The stats as OpenTelemetry metrics (only @opentelemetry/api), under OpenTelemetry's own names for
+ * SDK self-observability where one exists (`otel.sdk.*`, with `otel.component.type` /
+ * `otel.component.name` and `error.type`) and `skywalking.*` for what only this exporter has
+ * (segments, bytes, truncations, buffers, the circuit). Observable instruments read the counters
+ * at collection time, so the export path pays nothing for them; the export duration is a
+ * histogram recorded once per export, in seconds.
  */
-import type { BatchObservableResult, MeterProvider, ObservableGauge } from '@opentelemetry/api';
+import type { Attributes, BatchObservableResult, MeterProvider, ObservableGauge } from '@opentelemetry/api';
 import { DROP_REASONS, type ExporterStats } from './exporter-stats';
-import type { SkyWalkingExporterStats, SkyWalkingSpanProcessorStats } from './types';
+import type { DropReason, SkyWalkingExporterStats, SkyWalkingSpanProcessorStats } from './types';
 import { VERSION } from './version';
+
+/** OpenTelemetry semantic conventions (SDK self-observability, development status): names as specified. */
+export const METRIC_EXPORTER_SPAN_EXPORTED = 'otel.sdk.exporter.span.exported';
+export const METRIC_EXPORTER_OPERATION_DURATION = 'otel.sdk.exporter.operation.duration';
+export const METRIC_PROCESSOR_SPAN_PROCESSED = 'otel.sdk.processor.span.processed';
+export const METRIC_PROCESSOR_QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
+export const METRIC_PROCESSOR_QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
+const ATTR_COMPONENT_TYPE = 'otel.component.type';
+const ATTR_COMPONENT_NAME = 'otel.component.name';
+const ATTR_ERROR_TYPE = 'error.type';
+
+/** Ours. */
+export const METRIC_SEGMENTS = 'skywalking.exporter.segments';
+export const METRIC_BYTES = 'skywalking.exporter.bytes';
+export const METRIC_TRUNCATIONS = 'skywalking.exporter.truncations';
+export const METRIC_BUFFERED = 'skywalking.exporter.buffered';
+export const METRIC_CIRCUIT_OPEN = 'skywalking.exporter.circuit.open';
+
+/** Drops before a span reaches the exporter: the processor's (`otel.sdk.processor.span.processed`). */
+const PROCESSOR_REASONS: ReadonlySet<DropReason> = new Set(['queue_full', 'held_full', 'span_limit', 'segment_closed']);
+
+const instances = new Map<string, number>();
+
+/** `otel.component.name`: the type and a number per instance, as the SDK's own components do. */
+function componentName(type: string): string {
+  const n = instances.get(type) ?? 0;
+  instances.set(type, n + 1);
+  return `${type}/${n}`;
+}
 
 export function registerExporterMetrics(
   meterProvider: MeterProvider,
   read: () => SkyWalkingExporterStats | SkyWalkingSpanProcessorStats,
   stats: ExporterStats,
+  processor?: { queueCapacity: number },
 ): void {
   const meter = meterProvider.getMeter('@otel-skywalking/exporter', VERSION);
-  const spans = meter.createObservableCounter('otel.skywalking.exporter.spans', {
-    description: 'Spans delivered to the SkyWalking collector (outcome=exported) or dropped (outcome=dropped, by reason).',
+  const exporterComponent: Attributes = { [ATTR_COMPONENT_TYPE]: 'skywalking_trace_exporter' };
+  exporterComponent[ATTR_COMPONENT_NAME] = componentName('skywalking_trace_exporter');
+  const processorComponent: Attributes = { [ATTR_COMPONENT_TYPE]: 'skywalking_span_processor' };
+  if (processor !== undefined) processorComponent[ATTR_COMPONENT_NAME] = componentName('skywalking_span_processor');
+
+  const exported = meter.createObservableCounter(METRIC_EXPORTER_SPAN_EXPORTED, {
+    description: 'Spans whose export finished: delivered to the SkyWalking collector, or failed (error.type is the drop reason).',
     unit: '{span}',
   });
-  const segments = meter.createObservableCounter('otel.skywalking.exporter.segments', {
-    description: 'Segments delivered to the SkyWalking collector or dropped, by reason.',
+  const processed = meter.createObservableCounter(METRIC_PROCESSOR_SPAN_PROCESSED, {
+    description: 'Spans the processor finished with: handed to the exporter, or dropped before it (error.type is the reason).',
+    unit: '{span}',
+  });
+  const queueSize = meter.createObservableUpDownCounter(METRIC_PROCESSOR_QUEUE_SIZE, {
+    description: 'Spans in the export queue.',
+    unit: '{span}',
+  });
+  const queueCapacity = meter.createObservableUpDownCounter(METRIC_PROCESSOR_QUEUE_CAPACITY, {
+    description: 'Spans the export queue holds at most.',
+    unit: '{span}',
+  });
+  const segments = meter.createObservableCounter(METRIC_SEGMENTS, {
+    description: 'Segments delivered to the SkyWalking collector (no error.type) or dropped (error.type is the reason).',
     unit: '{segment}',
   });
-  const bytes = meter.createObservableCounter('otel.skywalking.exporter.bytes', {
+  const bytes = meter.createObservableCounter(METRIC_BYTES, {
     description: 'Encoded bytes of delivered segments.',
     unit: 'By',
   });
-  const truncations = meter.createObservableCounter('otel.skywalking.exporter.truncations', {
+  const truncations = meter.createObservableCounter(METRIC_TRUNCATIONS, {
     description: 'Names, ids and tag values cut to the OAP limits.',
     unit: '{value}',
   });
-  const buffered = meter.createObservableGauge('otel.skywalking.exporter.buffered', {
+  const buffered = meter.createObservableGauge(METRIC_BUFFERED, {
     description: 'Items waiting in each bounded buffer (buffer=queue|held|assembling spans, pending segments, streams in flight).',
     unit: '{item}',
   });
-  const circuit = meter.createObservableGauge('otel.skywalking.exporter.circuit.open', {
+  const circuit = meter.createObservableGauge(METRIC_CIRCUIT_OPEN, {
     description: '1 while the circuit to the collector is open or half-open, else 0.',
     unit: '1',
   });
-  stats.latencyHistogram = meter.createHistogram('otel.skywalking.exporter.export.duration', {
-    description: 'Time from the start of an export to its outcome.',
-    unit: 'ms',
+  const duration = meter.createHistogram(METRIC_EXPORTER_OPERATION_DURATION, {
+    description: 'Duration of one export call to the SkyWalking collector.',
+    unit: 's',
   });
+  const failed = new Map<string, Attributes>();
+  stats.latencyHistogram = {
+    record: (ms: number, outcome: 'success' | DropReason) => {
+      let attributes = exporterComponent;
+      if (outcome !== 'success') {
+        attributes = failed.get(outcome) ?? { ...exporterComponent, [ATTR_ERROR_TYPE]: outcome };
+        failed.set(outcome, attributes);
+      }
+      duration.record(ms / 1000, attributes);
+    },
+  };
   meter.addBatchObservableCallback(
     (result) => {
       const s = read();
-      result.observe(spans, s.spansExported, { outcome: 'exported' });
-      result.observe(segments, s.segmentsExported, { outcome: 'exported' });
+      let handedOn = s.spansExported;
+      result.observe(exported, s.spansExported, exporterComponent);
+      result.observe(segments, s.segmentsExported, exporterComponent);
       for (const reason of DROP_REASONS) {
-        if (s.droppedSpans[reason] > 0) result.observe(spans, s.droppedSpans[reason], { outcome: 'dropped', reason });
+        const spans = s.droppedSpans[reason];
+        if (spans > 0) {
+          const isProcessor = PROCESSOR_REASONS.has(reason);
+          if (!isProcessor) handedOn += spans;
+          if (processor !== undefined && isProcessor) result.observe(processed, spans, { ...processorComponent, [ATTR_ERROR_TYPE]: reason });
+          else if (!isProcessor) result.observe(exported, spans, { ...exporterComponent, [ATTR_ERROR_TYPE]: reason });
+        }
         if (s.droppedSegments[reason] > 0) {
-          result.observe(segments, s.droppedSegments[reason], { outcome: 'dropped', reason });
+          result.observe(segments, s.droppedSegments[reason], { ...exporterComponent, [ATTR_ERROR_TYPE]: reason });
         }
       }
-      result.observe(bytes, s.bytesExported);
-      result.observe(truncations, s.truncations);
+      result.observe(bytes, s.bytesExported, exporterComponent);
+      result.observe(truncations, s.truncations, exporterComponent);
       observeBuffers(result, buffered, s);
       result.observe(circuit, s.circuit.state === 'closed' ? 0 : 1, { state: s.circuit.state });
+      if (processor !== undefined && 'queuedSpans' in s) {
+        result.observe(processed, handedOn, processorComponent);
+        result.observe(queueSize, s.queuedSpans, processorComponent);
+        result.observe(queueCapacity, processor.queueCapacity, processorComponent);
+      }
     },
-    [spans, segments, bytes, truncations, buffered, circuit],
+    [exported, processed, queueSize, queueCapacity, segments, bytes, truncations, buffered, circuit],
   );
 }
 

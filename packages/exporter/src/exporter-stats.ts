@@ -2,7 +2,6 @@
  * The exporter's counters, shared by the processor, the assembler and the transport so that every
  * drop lands in one place. Plain numbers: counting costs an increment.
  */
-import type { Histogram } from '@opentelemetry/api';
 import type { DropReason } from './types';
 
 export const DROP_REASONS: readonly DropReason[] = [
@@ -43,7 +42,7 @@ export class ExporterStats {
   latencyLast = 0;
   lastError: string | undefined;
   /** Set when metrics are on: export latency is recorded there too. */
-  latencyHistogram: Histogram | undefined;
+  latencyHistogram: { record(ms: number, outcome: 'success' | DropReason): void } | undefined;
 
   drop(reason: DropReason, spans: number, segments: number): void {
     this.droppedSpans[reason] += spans;
@@ -55,7 +54,7 @@ export class ExporterStats {
     this.latencySum += ms;
     this.latencyLast = ms;
     if (ms > this.latencyMax) this.latencyMax = ms;
-    this.latencyHistogram?.record(ms, { outcome });
+    this.latencyHistogram?.record(ms, outcome);
   }
 
   totalDroppedSpans(): number {

@@ -15,12 +15,28 @@ import type { TagSink } from './span-conversion';
 const WIRE_VARINT = 0;
 const WIRE_LENGTH = 2;
 
-function varintSize(value: number): number {
+/** Wire primitives, shared by every message written here and by the SegmentCollection framing. */
+export function varintSize(value: number): number {
   if (value < 0x80) return 1;
   if (value < 0x4000) return 2;
   if (value < 0x200000) return 3;
   if (value < 0x10000000) return 4;
   return 5;
+}
+
+/** Writes `value` (non-negative) as a varint at `pos` in `buf`; returns the position after it. */
+export function writeVarint(buf: Buffer, pos: number, value: number): number {
+  while (value > 0x7f) {
+    buf[pos++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  buf[pos++] = value;
+  return pos;
+}
+
+/** A length-delimited field's key byte (field numbers < 16). */
+export function lengthDelimitedKey(field: number): number {
+  return (field << 3) | WIRE_LENGTH;
 }
 
 const INITIAL_SCRATCH_BYTES = 64 * 1024;
@@ -184,12 +200,7 @@ export class SegmentEncoder implements TagSink {
   }
 
   private varint(value: number): void {
-    const buf = this.buf;
-    while (value > 0x7f) {
-      buf[this.pos++] = (value & 0x7f) | 0x80;
-      value = Math.floor(value / 128);
-    }
-    buf[this.pos++] = value;
+    this.pos = writeVarint(this.buf, this.pos, value);
   }
 
   /** int32: negative values are sign-extended to ten bytes, as protobuf requires. */

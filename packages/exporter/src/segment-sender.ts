@@ -65,6 +65,10 @@ export class SegmentSender {
     });
   }
 
+  private readonly channelReady = (): void => {
+    this.breaker.channelReady();
+  };
+
   get inFlight(): number {
     return this.active.size;
   }
@@ -82,9 +86,10 @@ export class SegmentSender {
     }
     const now = Date.now();
     const job: SendJob = { segments, spanCount, bytes, deadline: now + this.config.timeoutMillis, startedAt: now, done };
-    if (this.closed) {
+    const refusal = this.refusal(now);
+    if (refusal === 'shutdown') {
       this.finish(job, { ok: false, reason: 'shutdown', error: new Error('the exporter is shut down') });
-    } else if (this.breaker.state === 'open' && now < this.breaker.openUntil) {
+    } else if (refusal === 'circuit_open') {
       this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
     } else if (this.active.size < this.config.maxConcurrentStreams && this.pending.length === 0) {
       this.start(job);
@@ -96,7 +101,10 @@ export class SegmentSender {
     }
   }
 
-  /** Why a batch given now would be dropped at once (so the caller can skip encoding it), if it would. */
+  /**
+   * Why a batch given now would be dropped at once (so the caller can skip encoding it), if it
+   * would: the one place the circuit is checked (the breaker's half-open gate aside).
+   */
   refusal(now?: number): DropReason | undefined {
     if (this.closed) return 'shutdown';
     if (this.breaker.state === 'open' && (now ?? Date.now()) < this.breaker.openUntil) return 'circuit_open';
@@ -216,6 +224,8 @@ export class SegmentSender {
     this.breaker.failure(Date.now());
     if (reason === 'stalled' || reason === 'timeout') this.connection.reset();
     if (reason !== 'rejected') this.connection.failover();
+    // The circuit follows the channel: once it is READY again the next batch probes at once.
+    if (this.breaker.state === 'open') this.connection.onReconnected(this.channelReady);
     const hint =
       (error as { code?: unknown } | undefined)?.code === UNAUTHENTICATED
         ? ' (check the token: option `authentication` / SW_AGENT_AUTHENTICATION)'

@@ -4,7 +4,7 @@
  * It drives core's SegmentTracker (segment and span ids at span start, refs from sw8), holds each
  * segment's ended spans until the segment ends, then encodes the segment at once and hands it to an
  * OpenTelemetry BatchSpanProcessor in its place (one queue entry per span); the batch processor's exports reach
- * SkyWalkingTraceExporter, which sends them. A segment that does not fit in the queue is dropped
+ * SegmentExport, the export path SkyWalkingTraceExporter composes too, which sends them. A segment that does not fit in the queue is dropped
  * whole; evicted segments are sent incomplete but valid. Every drop is counted in getStats().
  *
  * Why encode before queueing: spans waiting in the queue for the next batch lived long enough to
@@ -31,7 +31,7 @@ import type { EncodedSegment } from './collect-stream';
 import { assembleSegment } from './segment-assembler';
 import { settleWithin } from './settle-within';
 import { hrTimeToMillis } from './span-conversion';
-import { SkyWalkingTraceExporter } from './trace-exporter';
+import { SegmentExport } from './segment-export';
 import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } from './types';
 
 // Bound once: package indexes re-export through getters, which cost a call on every use.
@@ -85,7 +85,8 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private readonly stats = new ExporterStats();
   private readonly log = new ThrottledDiag();
   private readonly tracker: core.SegmentTracker;
-  private readonly exporter: SkyWalkingTraceExporter;
+  /** The export path SkyWalkingTraceExporter composes too: serializer, assembler for loose spans, transport. */
+  private readonly exporter: SegmentExport;
   private readonly batcher: BatchSpanProcessor;
   private heldSegments = 0;
   private heldSpans = 0;
@@ -109,9 +110,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       maxSegmentAgeMs: config.maxSegmentAgeMs,
       onSegmentEnd: (segment, reason) => this.segmentEnded(segment, reason),
     });
-    this.exporter = new SkyWalkingTraceExporter(options, {
-      config: exporterConfig,
-      stats: this.stats,
+    this.exporter = new SegmentExport(exporterConfig, this.stats, {
       // spans of segments another tracker owns, gathered until their segment is complete
       maxAssemblingSpans: config.maxQueueSize,
       maxAssemblingAgeMs: config.scheduledDelayMillis + 2 * config.exportTimeoutMillis,
@@ -135,7 +134,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
           if (--waiting === 0) resultCallback(SUCCESS);
         };
         exporter.exportEncoded(segments, done);
-        if (loose !== undefined) exporter.export(loose, done);
+        if (loose !== undefined) exporter.exportSpans(loose, done);
       },
       shutdown: () => exporter.shutdown(),
       forceFlush: () => exporter.forceFlush(),
@@ -147,7 +146,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       exportTimeoutMillis: config.exportTimeoutMillis,
     });
     if (options.meterProvider !== undefined) {
-      registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats);
+      registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats, { queueCapacity: config.maxQueueSize });
     }
   }
 
@@ -201,7 +200,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
 
   getStats(): SkyWalkingSpanProcessorStats {
     return {
-      ...this.exporter.getStats(),
+      ...this.exporter.snapshot(),
       queuedSpans: this.handed - this.taken,
       heldSpans: this.heldSpans,
       heldSegments: this.heldSegments,

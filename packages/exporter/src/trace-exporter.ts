@@ -1,304 +1,51 @@
 /**
  * SkyWalkingTraceExporter: an OpenTelemetry SpanExporter that turns spans into native SkyWalking
- * segments and sends them to the OAP's TraceSegmentReportService (collectInSync per batch, or the
- * collect stream). Use it through
- * SkyWalkingSpanProcessor; under a plain BatchSpanProcessor it still sends valid segments (see the
- * README for what degrades). export() never throws and always calls back, within the deadline.
+ * segments and sends them to the OAP's TraceSegmentReportService. It works, lossless, under
+ * OpenTelemetry's own BatchSpanProcessor: forceFlush() and shutdown() wait for every export
+ * already accepted (the one the batch timer started included), so everything that ended before
+ * them is delivered or counted as dropped when they resolve. SkyWalkingSpanProcessor gives more
+ * (whole segments, cross-process references from sw8); see the README for what degrades here.
+ * export() never throws and always calls back, within the deadline.
  */
-import { context, diag, type Attributes } from '@opentelemetry/api';
-import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import * as core from '@otel-skywalking/core';
-import type { ServiceIdentity } from '@otel-skywalking/core';
-import type { EncodedSegment } from './collect-stream';
-import { CollectorConnection } from './collector-connection';
-import { resolveExporterConfig, type ExporterConfig } from './config';
+import { resolveExporterConfig } from './config';
 import { registerExporterMetrics } from './exporter-metrics';
 import { ExporterStats } from './exporter-stats';
-import { InstanceHeartbeat } from './instance-heartbeat';
-import { SegmentAssembler, type AssembledSegment } from './segment-assembler';
-import { encodeAssembled } from './segment-conversion';
-import { SegmentEncoder } from './segment-encoder';
-import { SegmentSender } from './segment-sender';
-import { settleWithin } from './settle-within';
-import { SpanConverter } from './span-conversion';
-import type { DropReason, SkyWalkingExporterOptions, SkyWalkingExporterStats } from './types';
-
-// Bound once: the package index re-exports through getters, which cost a call on every use.
-const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf } = core;
-
-const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
-/** Largest message sent in one call: well below the OAP's 50 MiB, small enough to fail fast. */
-const MAX_CALL_BYTES = 4 * 1024 * 1024;
-
-/** @internal How SkyWalkingSpanProcessor wires its exporter (shared stats, resolved config). */
-export interface TraceExporterWiring {
-  config: ExporterConfig;
-  stats: ExporterStats;
-  maxAssemblingSpans: number;
-  maxAssemblingAgeMs: number;
-  shutdownTimeoutMillis: number;
-}
+import { SegmentExport } from './segment-export';
+import type { SkyWalkingExporterOptions, SkyWalkingExporterStats } from './types';
 
 export class SkyWalkingTraceExporter implements SpanExporter {
-  private readonly config: ExporterConfig;
-  private readonly stats: ExporterStats;
-  private readonly log = new ThrottledDiag();
-  private readonly assembler: SegmentAssembler;
-  private readonly converter: SpanConverter;
-  private readonly encoder = new SegmentEncoder();
-  private readonly connection: CollectorConnection;
-  private readonly sender: SegmentSender;
-  private readonly heartbeat: InstanceHeartbeat;
-  private readonly shutdownTimeoutMillis: number;
-  private lastIdentity: ServiceIdentity | undefined;
-  private shutdownPromise: Promise<void> | undefined;
-  private aborted = false;
+  private readonly pipeline: SegmentExport;
 
-  constructor(options: SkyWalkingExporterOptions = {}, wiring?: TraceExporterWiring) {
-    this.config = wiring?.config ?? resolveExporterConfig(options);
-    this.stats = wiring?.stats ?? new ExporterStats();
-    this.shutdownTimeoutMillis = wiring?.shutdownTimeoutMillis ?? this.config.timeoutMillis;
-    this.assembler = new SegmentAssembler(
-      {
-        carry: true,
-        maxAssemblingSpans: wiring?.maxAssemblingSpans ?? 8192,
-        maxAssemblingAgeMs: wiring?.maxAssemblingAgeMs ?? 60_000,
-      },
-      this.stats,
-    );
-    this.converter = new SpanConverter(this.config, this.stats);
-    this.connection = new CollectorConnection(this.config);
-    this.sender = new SegmentSender(this.config, this.connection, this.stats, this.log);
-    this.heartbeat = new InstanceHeartbeat(this.config, this.connection, this.log);
-    if (wiring === undefined && options.meterProvider !== undefined) {
-      registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats);
+  constructor(options: SkyWalkingExporterOptions = {}) {
+    const config = resolveExporterConfig(options);
+    const stats = new ExporterStats();
+    this.pipeline = new SegmentExport(config, stats, {
+      maxAssemblingSpans: 8192,
+      maxAssemblingAgeMs: 60_000,
+      shutdownTimeoutMillis: config.timeoutMillis,
+    });
+    if (options.meterProvider !== undefined) {
+      registerExporterMetrics(options.meterProvider, () => this.getStats(), stats);
     }
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.later(
-      () => this.stats.drop('shutdown', spans.length, 0),
-      resultCallback,
-      () => this.exportNow(spans, resultCallback),
-    );
+    this.pipeline.exportSpans(spans, resultCallback);
   }
 
-  /**
-   * @internal Sends segments SkyWalkingSpanProcessor encoded when they ended (encodeSegment), with
-   * the same guarantees as export(): never throws, always calls back, within the deadline.
-   */
-  exportEncoded(segments: EncodedSegment[], resultCallback: (result: ExportResult) => void): void {
-    this.later(
-      () => this.dropEncoded('shutdown', segments),
-      resultCallback,
-      () => this.sendEncoded(segments, resultCallback),
-    );
-  }
-
-  /**
-   * @internal One segment → its SegmentObject bytes, with the OAP's size limit applied; undefined
-   * (and counted) when it cannot be sent.
-   */
-  encodeSegment(segment: AssembledSegment): EncodedSegment | undefined {
-    let bytes: Buffer;
-    try {
-      bytes = encodeAssembled(segment, this.converter, this.encoder);
-    } catch (err) {
-      this.stats.drop('conversion_error', segment.spanCount, 1);
-      this.log.error('convert', `could not convert a segment: ${(err as Error).message}`);
-      return undefined;
-    }
-    if (bytes.length > OAP_MAX_MESSAGE_BYTES) {
-      this.stats.drop('too_large', segment.spanCount, 1);
-      this.log.warn('too_large', `dropped a segment of ${bytes.length} bytes (the OAP accepts ${OAP_MAX_MESSAGE_BYTES})`);
-      return undefined;
-    }
-    if (segment.sizeLimited) this.stats.incompleteSegments++;
-    const last = this.lastIdentity;
-    if (last === undefined || last.service !== segment.service || last.instance !== segment.instance) {
-      this.observeIdentity({ service: segment.service, instance: segment.instance });
-    }
-    return { bytes, spanCount: segment.spanCount };
-  }
-
-  /** Sends segments still waiting for spans of theirs and waits (bounded) for what is in flight. */
+  /** Sends segments still waiting for spans of theirs and waits (bounded) for every export accepted so far. */
   forceFlush(): Promise<void> {
-    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
-    return settleWithin(this.flush(Date.now() + this.config.timeoutMillis), this.config.timeoutMillis);
+    return this.pipeline.forceFlush();
   }
 
+  /** Delivers what export() accepted, within the export timeout; then drops and counts the rest. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.shutdownNow();
-    return this.shutdownPromise;
+    return this.pipeline.shutdown();
   }
 
   getStats(): SkyWalkingExporterStats {
-    const s = this.stats;
-    const breaker = this.sender.breaker;
-    return {
-      spansExported: s.spansExported,
-      segmentsExported: s.segmentsExported,
-      bytesExported: s.bytesExported,
-      exportsSucceeded: s.exportsSucceeded,
-      exportsFailed: s.exportsFailed,
-      droppedSpans: { ...s.droppedSpans },
-      droppedSegments: { ...s.droppedSegments },
-      truncations: s.truncations,
-      incompleteSegments: s.incompleteSegments,
-      exportLatencyMs: {
-        count: s.latencyCount,
-        mean: s.latencyCount === 0 ? 0 : s.latencySum / s.latencyCount,
-        max: s.latencyMax,
-        last: s.latencyLast,
-      },
-      circuit: {
-        state: breaker.state,
-        consecutiveFailures: breaker.consecutiveFailures,
-        opened: breaker.opened,
-        openUntil: breaker.openUntil,
-      },
-      collector: this.connection.address,
-      lastError: s.lastError,
-      inFlightStreams: this.sender.inFlight,
-      pendingSegments: this.sender.pendingSegments,
-      assemblingSpans: this.assembler.assemblingSpans,
-    };
-  }
-
-  /** @internal Lets the processor start the instance heartbeat before the first export. */
-  observeResource(resource: { attributes: Attributes } | undefined): void {
-    this.observeIdentity(identityOf(resource));
-  }
-
-  /** @internal Why a batch given now would be dropped unsent (circuit open, shut down), if it would. */
-  refusal(): DropReason | undefined {
-    return this.sender.refusal();
-  }
-
-  /** @internal Ends everything now (the processor's shutdown ran out of time). */
-  abort(): void {
-    this.shutdownPromise ??= Promise.resolve();
-    this.aborted = true;
-    for (const segment of this.assembler.drain()) this.stats.drop('shutdown', segment.spanCount, 1);
-    this.heartbeat.stop();
-    this.sender.close();
-    this.connection.close();
-  }
-
-  /**
-   * Runs an export's work on the next turn, under suppressTracing, so the span.end() that filled the
-   * batch does not pay for it (the batch processor waits for the callback before its next batch).
-   * After shutdown the data is dropped (counted by `drop`) and the export fails.
-   */
-  private later(drop: () => void, resultCallback: (result: ExportResult) => void, work: () => void): void {
-    const refuse = (): void => {
-      drop();
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('SkyWalkingTraceExporter is shut down') });
-    };
-    if (this.shutdownPromise !== undefined) {
-      refuse();
-      return;
-    }
-    const exportContext = suppressTracing(context.active());
-    setImmediate(() => context.with(exportContext, () => (this.aborted ? refuse() : work())));
-  }
-
-  private exportNow(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let segments: AssembledSegment[];
-    try {
-      segments = this.assembler.add(spans, Date.now());
-    } catch (err) {
-      this.stats.drop('conversion_error', spans.length, 0);
-      this.log.error('assemble', `could not group spans into segments: ${(err as Error).message}`);
-      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
-      return;
-    }
-    this.send(segments, resultCallback);
-  }
-
-  private send(segments: AssembledSegment[], resultCallback: (result: ExportResult) => void): void {
-    const refusal = this.sender.refusal(Date.now());
-    if (refusal !== undefined && segments.length > 0) {
-      // The circuit is open: drop without spending CPU on encoding.
-      this.refuse(refusal, segments, resultCallback);
-      return;
-    }
-    const encoded: EncodedSegment[] = [];
-    for (const segment of segments) {
-      const one = this.encodeSegment(segment);
-      if (one !== undefined) encoded.push(one);
-    }
-    this.sendEncoded(encoded, resultCallback);
-  }
-
-  private sendEncoded(encoded: EncodedSegment[], resultCallback: (result: ExportResult) => void): void {
-    const refusal = this.sender.refusal(Date.now());
-    if (refusal !== undefined && encoded.length > 0) {
-      this.refuse(refusal, encoded, resultCallback);
-      return;
-    }
-    if (encoded.length === 0) {
-      resultCallback(SUCCESS);
-      return;
-    }
-    // A batch goes out in calls of at most MAX_CALL_BYTES; the export is done when all are.
-    const calls: EncodedSegment[][] = [[]];
-    let bytes = 0;
-    for (const segment of encoded) {
-      if (bytes > 0 && bytes + segment.bytes.length > MAX_CALL_BYTES) {
-        calls.push([]);
-        bytes = 0;
-      }
-      calls[calls.length - 1].push(segment);
-      bytes += segment.bytes.length;
-    }
-    let remaining = calls.length;
-    let failure: Error | undefined;
-    for (const call of calls) {
-      this.sender.send(call, (outcome) => {
-        if (!outcome.ok) failure ??= outcome.error ?? new Error('export failed');
-        if (--remaining === 0) resultCallback(failure === undefined ? SUCCESS : { code: ExportResultCode.FAILED, error: failure });
-      });
-    }
-  }
-
-  private refuse(reason: DropReason, segments: ReadonlyArray<{ spanCount: number }>, resultCallback: (result: ExportResult) => void): void {
-    this.dropEncoded(reason, segments);
-    if (reason === 'circuit_open') this.log.warn(reason, 'the collector circuit is open after repeated failures; dropping segments (see getStats())');
-    resultCallback({ code: ExportResultCode.FAILED, error: new Error(`segments dropped: ${reason}`) });
-  }
-
-  private dropEncoded(reason: DropReason, segments: ReadonlyArray<{ spanCount: number }>): void {
-    let spans = 0;
-    for (const segment of segments) spans += segment.spanCount;
-    this.stats.drop(reason, spans, segments.length);
-  }
-
-  private observeIdentity(identity: ServiceIdentity): void {
-    this.lastIdentity = identity;
-    this.heartbeat.observe(identity);
-  }
-
-  private async flush(deadline: number): Promise<void> {
-    const rest = this.assembler.drain();
-    if (rest.length > 0) {
-      await new Promise<void>((resolve) =>
-        context.with(suppressTracing(context.active()), () => this.send(rest, () => resolve())),
-      );
-    }
-    await this.sender.whenIdle(Math.max(0, deadline - Date.now()));
-  }
-
-  private async shutdownNow(): Promise<void> {
-    this.heartbeat.stop();
-    try {
-      await settleWithin(this.flush(Date.now() + this.shutdownTimeoutMillis), this.shutdownTimeoutMillis);
-    } catch (err) {
-      diag.debug('otel-skywalking: flush at shutdown failed', err);
-    } finally {
-      this.sender.close();
-      this.connection.close();
-    }
+    return this.pipeline.snapshot();
   }
 }

@@ -51,9 +51,13 @@ export interface SkyWalkingExporterOptions {
   drainTimeoutMillis?: number;
   /** Consecutive failed exports that open the circuit. Default 5. */
   circuitFailureThreshold?: number;
-  /** First time the circuit stays open, in ms; doubles (jittered) on each reopening. Default 1000. */
+  /**
+   * First time the circuit stays open, in ms; doubles (jittered) on each reopening. A channel that
+   * reconnects after failing to connect ends it at once. Also the first reconnect delay (at most 1 s).
+   * Default 1000.
+   */
   backoffInitialMillis?: number;
-  /** Longest time the circuit stays open, in ms. Default 30000. */
+  /** Longest time the circuit stays open, and longest delay between reconnect attempts, in ms. Default 30000. */
   backoffMaxMillis?: number;
   /** keepAlive period of the ManagementService heartbeat, in ms; 0 turns the heartbeat off. Default SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD (seconds) × 1000, else 30000. */
   heartbeatIntervalMillis?: number;

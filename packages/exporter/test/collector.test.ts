@@ -365,19 +365,20 @@ test('TLS settings are read from the SkyWalking agent variables', () => {
   }
 });
 
-test('failover: when the first collector refuses, segments go to the next one', async () => {
+test('failover: when the first collector refuses, segments go to the next one, from the first batch on', async () => {
   const refused = `127.0.0.1:${await freePort()}`;
   const { collector, address } = await startCollector();
   const processor = new SkyWalkingSpanProcessor({ ...FAST, collector: [refused, address], circuitFailureThreshold: 100 });
   const provider = providerFor('checkout', processor);
   try {
-    for (let i = 0; i < 10 && collector.segments().length === 0; i++) {
+    for (let i = 0; i < 3; i++) {
       requestSegment(provider, i);
       await processor.forceFlush();
     }
-    await collector.waitFor((c) => c.segments().length >= 1, 5000);
+    await collector.waitFor((c) => c.segments().length >= 3, 5000);
     assert.equal(processor.getStats().collector, address);
-    assert.ok(processor.getStats().droppedSpans.unavailable >= 5);
+    assert.equal(processor.getStats().droppedSpans.unavailable, 0);
+    assert.equal(processor.getStats().spansExported, 15);
     assert.deepEqual(collector.violations(), []);
   } finally {
     await provider.shutdown();
@@ -402,15 +403,23 @@ test('stats are reported as OpenTelemetry metrics when a MeterProvider is given'
     await collector.waitFor((c) => c.segments().length >= 3, 5000);
     const { resourceMetrics } = await reader.collect();
     const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
-    const spans = metrics.find((m) => m.descriptor.name === 'otel.skywalking.exporter.spans')!;
-    const point = (outcome: string, reason?: string) =>
-      spans.dataPoints.find((p) => p.attributes.outcome === outcome && p.attributes.reason === reason)?.value;
-    assert.equal(point('exported'), 12);
-    assert.equal(point('dropped', 'span_limit'), 3);
-    const duration = metrics.find((m) => m.descriptor.name === 'otel.skywalking.exporter.export.duration')!;
+    const named = (name: string) => metrics.find((m) => m.descriptor.name === name)!;
+    const point = (name: string, errorType?: string) =>
+      named(name).dataPoints.find((p) => p.attributes['error.type'] === errorType)?.value;
+    // OpenTelemetry's own names for what every exporter and processor has
+    assert.equal(point('otel.sdk.exporter.span.exported'), 12);
+    assert.equal(point('otel.sdk.processor.span.processed', 'span_limit'), 3);
+    assert.equal(point('otel.sdk.processor.span.processed'), 12);
+    assert.equal(named('otel.sdk.exporter.span.exported').dataPoints[0].attributes['otel.component.type'], 'skywalking_trace_exporter');
+    assert.match(String(named('otel.sdk.processor.span.processed').dataPoints[0].attributes['otel.component.name']), /^skywalking_span_processor\/\d+$/);
+    assert.equal(point('otel.sdk.processor.span.queue.capacity'), 2048);
+    const duration = named('otel.sdk.exporter.operation.duration');
+    assert.equal(duration.descriptor.unit, 's');
     assert.equal(duration.dataPointType, DataPointType.HISTOGRAM);
     assert.ok(duration.dataPoints.length > 0);
-    const buffered = metrics.find((m) => m.descriptor.name === 'otel.skywalking.exporter.buffered')!;
+    // skywalking.* for what is ours
+    assert.equal(point('skywalking.exporter.segments'), 3);
+    const buffered = named('skywalking.exporter.buffered');
     assert.ok(buffered.dataPoints.some((p) => p.attributes.buffer === 'queue'));
   } finally {
     await provider.shutdown();

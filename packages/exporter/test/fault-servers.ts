@@ -91,6 +91,32 @@ export async function stallingServer(): Promise<FaultServer> {
   return http2Server((stream) => stream.pause());
 }
 
+/**
+ * An HTTP/2 server that reads every call and answers it only after `delayMs` (the OAP under
+ * load): calls are in flight when the app shuts down.
+ */
+export async function slowServer(delayMs = 60_000): Promise<FaultServer> {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = await http2Server((stream) => {
+    stream.on('data', () => {});
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (stream.destroyed) return;
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(Buffer.alloc(5));
+    }, delayMs);
+    timers.add(timer);
+  });
+  return {
+    ...server,
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      await server.close();
+    },
+  };
+}
+
 /** An HTTP/2 server that starts answering a call, then drops the connection once data arrives. */
 export async function midStreamCloser(): Promise<FaultServer> {
   return http2Server((stream) => {

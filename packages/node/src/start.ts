@@ -16,7 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { SegmentTracker, getCoreStats, identityOf, setIdentityOverride } from '@otel-skywalking/core';
+import { SegmentTracker, getCoreStats, identityOf, observeResource, setIdentityOverride } from '@otel-skywalking/core';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, samplerOptionsFromEnv } from '@otel-skywalking/sampler';
@@ -104,6 +104,8 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   if (serviceInstance) identity['service.instance.id'] = serviceInstance;
   setIdentityOverride({ service: config.serviceName, instance: config.serviceInstance });
   const resource = detectResources({ detectors: [envDetector, processDetector] }).merge(resourceFromAttributes(identity));
+  // sw8 of spans sampled out (they have no resource) names this service from the first one on.
+  observeResource(resource);
 
   const samplerProblems: ConfigProblem[] = [];
   const sampler = new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...samplerOptionsFromOtelEnv(samplerProblems, env), ...options.sampler });
