@@ -2,7 +2,7 @@
  * start(): OpenTelemetry tracing that SkyWalking sees as a native service, from options and
  * environment variables. Never throws into the app: a failure to set up is logged and tracing is off.
  */
-import { DiagConsoleLogger, DiagLogLevel, diag, type TextMapPropagator } from '@opentelemetry/api';
+import { DiagConsoleLogger, DiagLogLevel, ProxyTracerProvider, context, diag, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { hostname } from 'node:os';
@@ -123,7 +123,8 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
     const names = identityOf(resource);
     printNotice(
       `tracing service ${names.service}, instance ${names.instance}, exporter ${destination}, ` +
-        `propagators ${config.propagators.join(',')}, instrumentations ${instrumentations.map(shortName).join(',') || 'none'}`,
+        `propagators ${config.propagators.join(',')}, instrumentations ${instrumentations.map(shortName).join(',') || 'none'}, ` +
+        `meters ${meters === undefined ? 'off' : 'on'}, logs ${logs === undefined ? 'off' : 'on'}`,
     );
   }
 
@@ -142,12 +143,25 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
       } finally {
         clearTimeout(timer);
         unregister();
+        releaseGlobals(provider);
       }
     })();
     return stopping;
   };
   const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), meters: meters?.stats(), core: getCoreStats(), logs: logs?.stats() });
   return { shutdown, stats, provider, config, problems };
+}
+
+/**
+ * Gives back the globals register() took, while they are still ours, so that a later start() in the same
+ * process is not taken for another SDK.
+ */
+function releaseGlobals(provider: NodeTracerProvider): void {
+  const global = trace.getTracerProvider();
+  if (!(global instanceof ProxyTracerProvider) || global.getDelegate() !== provider) return;
+  trace.disable();
+  propagation.disable();
+  context.disable();
 }
 
 /** '@opentelemetry/instrumentation-http' -> 'http', '@otel-skywalking/instrumentation-amqplib' -> 'amqplib'. */

@@ -36,7 +36,7 @@ describe('messages', () => {
     const lines = app.output().split('\n').filter((l) => l.startsWith('otel-skywalking: tracing'));
     assert.deepEqual(lines, [
       `otel-skywalking: tracing service msg-start, instance msg-start-1, exporter skywalking -> ${grpc} (plaintext), ` +
-        'propagators tracecontext,baggage,sw8, instrumentations http,express,amqplib,mongodb',
+        'propagators tracecontext,baggage,sw8, instrumentations http,undici,express,amqplib,mongodb,pino,winston,bunyan, meters on, logs on',
     ]);
   });
 
