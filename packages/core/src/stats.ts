@@ -8,6 +8,7 @@ export interface CoreStats {
   truncations: number;
 }
 
+/** Changed only through the count* functions below (other modules of core increment `truncations` directly). */
 export const coreStats: CoreStats = {
   rejectedHeaders: { sw8: 0, 'sw8-correlation': 0, 'sw8-x': 0 },
   correlationDropped: 0,
@@ -16,6 +17,11 @@ export const coreStats: CoreStats = {
 
 export function countRejected(header: string): void {
   coreStats.rejectedHeaders[header] = (coreStats.rejectedHeaders[header] ?? 0) + 1;
+}
+
+/** sw8-correlation pairs the propagator dropped. */
+export function countCorrelationDropped(pairs: number): void {
+  coreStats.correlationDropped += pairs;
 }
 
 /** A copy of the counters, for stats endpoints and tests. */

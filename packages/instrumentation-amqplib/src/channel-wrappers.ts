@@ -8,7 +8,8 @@ import { context } from '@opentelemetry/api';
 import { connectTarget, rememberTarget } from './broker-address';
 import type { AnyHandler, MessageTracing } from './message-tracing';
 import type { AmqpMessage } from './types';
-import { isThenable, stringField } from './utils';
+import { isThenable } from '@otel-skywalking/core';
+import { stringField } from './utils';
 
 /** The ConfirmChannel class of a model, for `instanceof`. */
 export type ConfirmChannelClass = abstract new (...args: never[]) => unknown;

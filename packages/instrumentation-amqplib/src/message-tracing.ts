@@ -48,7 +48,6 @@ import {
   consumeDestination,
   consumeNameTarget,
   copyPublishOptions,
-  isThenable,
   publishDestination,
   publishNameTarget,
   spanName,
@@ -56,7 +55,7 @@ import {
 } from './utils';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, getSw8Extension } = core;
+const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, getSw8Extension, isThenable } = core;
 
 export const DEFAULT_CONSUME_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_UNSETTLED_PER_CHANNEL = 10_000;

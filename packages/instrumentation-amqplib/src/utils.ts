@@ -92,14 +92,6 @@ export function copyPublishOptions(options: unknown): AmqpPublishOptions {
   return copy;
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 /** A string field of an untrusted object, '' when absent or not a string. */
 export function stringField(value: unknown): string {
   return typeof value === 'string' ? value : '';

@@ -31,7 +31,7 @@ import { endpointOf, rememberEndpoint } from './endpoints';
 import { failureOfError, failureOfReply, type CommandFailure } from './failures';
 import { commandQueryText, cut } from './query-text';
 import { DB_SYSTEM_NAME_VALUE_MONGODB } from './semconv';
-import { ThrottledDiag } from '@otel-skywalking/core';
+import { ThrottledDiag, isThenable } from '@otel-skywalking/core';
 import { resolveSettings, type CommandTracingSettings } from './settings';
 import type { MongoCommand, MongoDBInstrumentationConfig, MongoDBInstrumentationStats } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
@@ -94,10 +94,6 @@ function bindLastCallback(args: unknown[]): void {
 }
 
 function ignore(): void {}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
 
 /**
  * OpenTelemetry instrumentation for the official MongoDB driver (`mongodb` 4.x to 7.x): one CLIENT

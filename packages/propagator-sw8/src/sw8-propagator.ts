@@ -28,7 +28,7 @@ const {
   SW8_HEADER,
   SW8_X_HEADER,
   TRACESTATE_KEY,
-  coreStats,
+  countCorrelationDropped,
   countRejected,
   decodeCorrelation,
   decodeSw8,
@@ -261,7 +261,7 @@ export class Sw8Propagator implements TextMapPropagator {
   private applyCorrelation(context: Context, value: string): Context {
     const { entries, dropped } = decodeCorrelation(value);
     if (dropped > 0) {
-      coreStats.correlationDropped += dropped;
+      countCorrelationDropped(dropped);
       countRejected(SW8_CORRELATION_HEADER);
     }
     if (entries.length === 0) return context;
@@ -279,7 +279,7 @@ export class Sw8Propagator implements TextMapPropagator {
     const entries = baggage.getAllEntries();
     if (entries.length === 0) return;
     const { value, dropped } = encodeCorrelation(entries.map(([key, entry]) => [key, entry.value]));
-    coreStats.correlationDropped += dropped;
+    countCorrelationDropped(dropped);
     if (value !== '') setter.set(carrier, SW8_CORRELATION_HEADER, value);
   }
 }

@@ -23,8 +23,8 @@ export enum SpanLayer {
   FAAS = 6,
 }
 
-export { RefType } from '../segments';
-import type { SegmentRef } from '../segments';
+export { RefType } from '../segment-tracker';
+import type { SegmentRef } from '../segment-tracker';
 
 export interface KeyStringValuePair {
   key: string;
