@@ -173,8 +173,35 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
 
   // --- patching -----------------------------------------------------------------------------------
 
+  /**
+   * Patches the module object once, whether it comes from `require` or (its namespace, from
+   * import-in-the-middle) from `import`: both share it and its classes. For `import { request }`,
+   * a namespace's own bindings are pointed at the patched functions too.
+   */
   private patch(exports: HttpModule, scheme: 'http' | 'https'): HttpModule {
-    this.unpatch(exports);
+    const module = moduleObject(exports);
+    const restores = (this.restores ??= new Map());
+    if (!restores.has(module)) restores.set(module, this.patchModule(module, scheme));
+    if (module !== exports) {
+      const namespace = exports as unknown as Record<'request' | 'get', AnyFunction>;
+      const originals = { request: namespace.request, get: namespace.get };
+      try {
+        namespace.request = module.request;
+        namespace.get = module.get;
+        restores.set(exports, [
+          () => {
+            namespace.request = originals.request;
+            namespace.get = originals.get;
+          },
+        ]);
+      } catch (error) {
+        this._diag.debug(`could not rebind the ${scheme} namespace's request and get`, error);
+      }
+    }
+    return exports;
+  }
+
+  private patchModule(exports: HttpModule, scheme: 'http' | 'https'): Array<() => void> {
     const restores: Array<() => void> = [];
     const originalRequest = exports.request;
     const instrumentation = this;
@@ -197,15 +224,16 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
         replace(exports.OutgoingMessage.prototype, 'emit', messageEmit(exports.OutgoingMessage.prototype.emit, this)),
       );
     }
-    (this.restores ??= new Map()).set(exports, restores);
-    return exports;
+    return restores;
   }
 
   private unpatch(exports: HttpModule): void {
-    const restores = this.restores?.get(exports);
-    if (restores === undefined) return;
-    for (const restore of restores.reverse()) restore();
-    this.restores!.delete(exports);
+    for (const key of [exports, moduleObject(exports)]) {
+      const restores = this.restores?.get(key);
+      if (restores === undefined) continue;
+      for (const restore of restores.reverse()) restore();
+      this.restores!.delete(key);
+    }
   }
 
   // --- server -------------------------------------------------------------------------------------
@@ -422,6 +450,12 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
       return undefined;
     }
   }
+}
+
+/** The CommonJS module object behind `exports`, which is an ES module namespace under `import`. */
+function moduleObject(exports: HttpModule): HttpModule {
+  const namespace = exports as unknown as { [Symbol.toStringTag]?: string; default?: HttpModule };
+  return namespace[Symbol.toStringTag] === 'Module' && namespace.default !== undefined ? namespace.default : exports;
 }
 
 /** Sets `owner[name]` to `replacement`; returns how to put back exactly what was there (an own property or none). */

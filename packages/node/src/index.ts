@@ -1,5 +1,5 @@
 export { start, startTracing, stats, type StartResult, type TracingStats } from './start';
-export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
+export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, HTTP_INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
 export type { SetupConfig, ConfigProblem } from './config';
 export type {
   StartOptions,
@@ -7,6 +7,7 @@ export type {
   TracesExporterName,
   PropagatorName,
   InstrumentationName,
+  HttpInstrumentationName,
   LogLevelName,
 } from './types';
 export { skyWalkingSdkOptions, type SkyWalkingSdkOptions } from './sdk-options';

@@ -105,7 +105,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   provider.register({ propagator: buildPropagator(config.propagators) });
   const unregister = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [...createInstrumentations(config.enabled), ...(options.extraInstrumentations ?? [])],
+    instrumentations: [...createInstrumentations(config.enabled, config.httpInstrumentation), ...(options.extraInstrumentations ?? [])],
   });
 
   let stopping: Promise<void> | undefined;
