@@ -204,14 +204,14 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
   private patchModule(exports: HttpModule, scheme: 'http' | 'https'): Array<() => void> {
     const restores: Array<() => void> = [];
     const originalRequest = exports.request;
-    const instrumentation = this;
+    const traceOutgoing = (self: unknown, args: unknown[]) => this.traceOutgoing(originalRequest, self, args, scheme);
     restores.push(
       replace(exports, 'request', function request(this: unknown, ...args: unknown[]) {
-        return instrumentation.traceOutgoing(originalRequest, this, args, scheme);
+        return traceOutgoing(this, args);
       }),
       // Node's get calls its module's own request, never the patched export: the same two lines here.
       replace(exports, 'get', function get(this: unknown, ...args: unknown[]) {
-        const request = instrumentation.traceOutgoing(originalRequest, this, args, scheme);
+        const request = traceOutgoing(this, args);
         request.end();
         return request;
       }),

@@ -25,9 +25,7 @@ const instrumentation = new HttpInstrumentation();
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(createSkyWalkingPropagator());
 // required after the instrumentation hooked require
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const http = require('node:http') as typeof import('node:http');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const https = require('node:https') as typeof import('node:https');
 
 /** SkyWalking's SpanType values. */

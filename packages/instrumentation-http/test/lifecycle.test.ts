@@ -17,9 +17,7 @@ const instrumentation = new HttpInstrumentation();
 instrumentation.setTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(createSkyWalkingPropagator());
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const http = require('node:http') as typeof import('node:http');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const https = require('node:https') as typeof import('node:https');
 
 function ownEmit(prototype: object): boolean {
