@@ -497,6 +497,8 @@ function messageEmit(original: EmitFunction, instrumentation: HttpInstrumentatio
     const args = arguments;
     if (record === undefined) return original.apply(this, args as unknown as [string | symbol, ...unknown[]]);
     if ((event === 'close' || event === 'error') && !record.ended) instrumentation.onMessageEvent(record, this, event, args[1]);
+    // most events of a message have no listener: no context to enter for them
+    if ((this as unknown as NodeJS.EventEmitter).listenerCount(event) === 0) return original.apply(this, args as unknown as [string | symbol, ...unknown[]]);
     return runIn(record.context, original as AnyFunction, this, args) as boolean;
   };
 }
