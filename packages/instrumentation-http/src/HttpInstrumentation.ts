@@ -273,6 +273,12 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
   private onServerResponseFinish({ request }: { request: IncomingMessage }): void {
     const record = (request as Traced)[RECORD];
     if (record === undefined || record.ended || record.span === undefined) return;
+    if (!record.span.isRecording()) {
+      // sampled out: nothing to record, the span only carried the context
+      record.ended = true;
+      record.span.end();
+      return;
+    }
     this.endServerSpan(record, true);
   }
 
@@ -375,6 +381,7 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
     record.response = response;
     (response as Traced)[RECORD] = record;
     const span = record.span!;
+    if (!span.isRecording()) return; // sampled out: only its context mattered
     const socket = response.socket;
     const attributes: Attributes = { [ATTR_HTTP_RESPONSE_STATUS_CODE]: response.statusCode };
     if (socket !== null) {

@@ -4,7 +4,7 @@
  */
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import assert from 'node:assert/strict';
 import * as diagnosticsChannel from 'node:diagnostics_channel';
@@ -14,7 +14,8 @@ import { DIAGNOSTICS_CHANNELS, HttpInstrumentation } from '../src';
 
 const exporter = new InMemorySpanExporter();
 const instrumentation = new HttpInstrumentation();
-instrumentation.setTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+instrumentation.setTracerProvider(provider);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(createSkyWalkingPropagator());
 const http = require('node:http') as typeof import('node:http');
@@ -82,6 +83,23 @@ describe('HttpInstrumentation lifecycle', () => {
     const serverSpan = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER);
     assert.ok(serverSpan);
     assert.equal(active, serverSpan.spanContext().spanId);
+  });
+
+  it('sampled out: nothing recorded, and the context (not sampled) still travels in the headers', async () => {
+    instrumentation.setTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    try {
+      let seen: import('node:http').IncomingHttpHeaders = {};
+      const server = http.createServer((req, res) => {
+        seen = req.headers;
+        res.end('unsampled');
+      });
+      assert.equal(await roundTrip(server), 'unsampled');
+      assert.match(String(seen.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+      assert.match(String(seen.sw8), /^0-/, 'sw8 says: not sampled');
+      assert.deepEqual(exporter.getFinishedSpans(), []);
+    } finally {
+      instrumentation.setTracerProvider(provider);
+    }
   });
 
   it('hooks that throw are logged and ignored: the request is served and traced', async () => {
