@@ -3,14 +3,13 @@ import { describe, it } from 'node:test';
 import { TraceState } from '@opentelemetry/core';
 import {
   TRACESTATE_KEY,
-  decodeTraceStateId,
   encodeTraceStateId,
-  isOtelTraceId,
   segmentIdFor,
   swTraceIdOf,
   toOtelSpanId,
   toOtelTraceId,
 } from '../src';
+import { decodeTraceStateId, isOtelTraceId } from '../src/ids';
 
 describe('trace id mapping', () => {
   it('keeps a 32-hex id as it is', () => {

@@ -10,7 +10,6 @@ import {
   isConnectionSpan,
   isHttpErrorStatus,
   isLeftOut,
-  messagingConsumerName,
   operationName,
   peerAddress,
   readFact,
@@ -19,6 +18,7 @@ import {
   swSpanOf,
   type Segment,
 } from '../src';
+import { messagingConsumerName } from '../src/span-mapping';
 
 const span = (scope: string, name: string, kind = SpanKind.CLIENT, attributes: Attributes = {}) => ({
   name,

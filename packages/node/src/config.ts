@@ -4,11 +4,12 @@
  * tracing configuration never crashes the app. Variables of the exporter (SW_AGENT_COLLECTOR_*,
  * SW_AGENT_SSL_*, OTEL_BSP_*) and of the sampler are read by those packages.
  */
-import type { InstrumentationName, LogLevelName, PropagatorName, StartOptions, TracesExporterName } from './types';
+import type { HttpInstrumentationName, InstrumentationName, LogLevelName, PropagatorName, StartOptions, TracesExporterName } from './types';
 
 export const TRACES_EXPORTERS: readonly TracesExporterName[] = ['skywalking', 'otlp', 'console', 'none'];
 export const PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'sw8', 'none'];
 export const INSTRUMENTATIONS: readonly InstrumentationName[] = ['http', 'undici', 'express', 'amqplib', 'mongodb'];
+export const HTTP_INSTRUMENTATIONS: readonly HttpInstrumentationName[] = ['otel-skywalking', 'opentelemetry'];
 export const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 export const DEFAULT_PROPAGATORS: readonly PropagatorName[] = ['tracecontext', 'baggage', 'sw8'];
 
@@ -19,6 +20,7 @@ export interface SetupConfig {
   tracesExporter: TracesExporterName;
   propagators: PropagatorName[];
   enabled: Record<InstrumentationName, boolean>;
+  httpInstrumentation: HttpInstrumentationName;
   logLevel: LogLevelName;
   shutdownTimeoutMillis: number;
   /** Logs are reported (SW_AGENT_LOG_REPORTER_ACTIVE / `logs`); only with the SkyWalking exporter. */
@@ -113,6 +115,11 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
     else problems.push({ variable: 'instrumentations', message: `instrumentations.${name} is not one of ${INSTRUMENTATIONS.join(', ')}; ignored` });
   }
 
+  const httpInstrumentation =
+    options.httpInstrumentation !== undefined
+      ? oneOf(problems, 'httpInstrumentation', options.httpInstrumentation, HTTP_INSTRUMENTATIONS, 'otel-skywalking')
+      : oneOf(problems, 'OTEL_SKYWALKING_HTTP_INSTRUMENTATION', clean(env.OTEL_SKYWALKING_HTTP_INSTRUMENTATION), HTTP_INSTRUMENTATIONS, 'otel-skywalking');
+
   const levelVariable = clean(env.SW_AGENT_LOGGING_LEVEL) !== undefined ? 'SW_AGENT_LOGGING_LEVEL' : 'OTEL_LOG_LEVEL';
   const logLevel =
     options.logLevel !== undefined
@@ -140,6 +147,7 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
       tracesExporter,
       propagators,
       enabled,
+      httpInstrumentation,
       logLevel,
       shutdownTimeoutMillis,
       startMessage,

@@ -1,6 +1,6 @@
 export { start, startTracing, type StartResult } from './start';
 export { stats, type TracingStats } from './stats';
-export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
+export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, HTTP_INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
 export type { SetupConfig, ConfigProblem } from './config';
 export type {
   StartOptions,
@@ -8,6 +8,7 @@ export type {
   TracesExporterName,
   PropagatorName,
   InstrumentationName,
+  HttpInstrumentationName,
   LogLevelName,
 } from './types';
 export { skyWalkingSdkOptions, type SkyWalkingSdkOptions } from './sdk-options';

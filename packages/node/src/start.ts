@@ -116,7 +116,7 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   provider.register({ propagator: buildPropagator(config.propagators) });
   const meters: StartedMeters | undefined = config.tracesExporter === 'skywalking' ? startMeters(options, resource, env, problems) : undefined;
   const logs = config.logs ? startLogReporting(options, resource, env) : undefined;
-  const instrumentations = [...createInstrumentations(config.enabled), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])];
+  const instrumentations = [...createInstrumentations(config.enabled, config.httpInstrumentation), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])];
   const unregister = registerInstrumentations({ tracerProvider: provider, loggerProvider: logs?.provider, instrumentations });
   trackStats({ processor: exporter, sampler, meters, logs });
   if (config.startMessage) {

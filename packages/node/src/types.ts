@@ -10,6 +10,8 @@ export type TracesExporterName = 'skywalking' | 'otlp' | 'console' | 'none';
 export type PropagatorName = 'tracecontext' | 'baggage' | 'sw8' | 'none';
 /** Instrumentations this package sets up, by the names SW_AGENT_DISABLE_PLUGINS and `instrumentations` use. */
 export type InstrumentationName = 'http' | 'undici' | 'express' | 'amqplib' | 'mongodb';
+/** Which HTTP instrumentation traces node:http/https: ours (diagnostics_channel, lean) or OpenTelemetry's. */
+export type HttpInstrumentationName = 'otel-skywalking' | 'opentelemetry';
 /** Log levels of SW_AGENT_LOGGING_LEVEL / OTEL_LOG_LEVEL. */
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 
@@ -33,6 +35,8 @@ export interface StartOptions {
   sampler?: SkyWalkingSamplerOptions;
   /** Turn instrumentations on or off by name. Default: all on, except those in SW_AGENT_DISABLE_PLUGINS. */
   instrumentations?: Partial<Record<InstrumentationName, boolean>>;
+  /** The HTTP instrumentation: @otel-skywalking/instrumentation-http or @opentelemetry/instrumentation-http. Default OTEL_SKYWALKING_HTTP_INSTRUMENTATION, else 'otel-skywalking'. */
+  httpInstrumentation?: HttpInstrumentationName;
   /** More instrumentations to enable alongside ours. Default none. */
   extraInstrumentations?: Instrumentation[];
   /** diag log level. Default SW_AGENT_LOGGING_LEVEL, else OTEL_LOG_LEVEL, else 'warn'. */

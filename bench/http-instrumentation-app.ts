@@ -1,0 +1,94 @@
+// The HTTP service of http-instrumentation.bench and http-instrumentation-instructions.bench, one
+// child process per variant (VARIANT); the same app as exporter-http-app.ts: each request makes one
+// keep-alive call to DOWNSTREAM (an uninstrumented server) and answers a small JSON body, so a traced
+// request is a server span and a client span (one segment of two spans in SkyWalking's model).
+//   none                 no tracing at all
+//   lean                 @otel-skywalking/instrumentation-http + SkyWalkingSpanProcessor
+//   lean-noop            the same with a processor that drops everything (the instrumentation's own cost)
+//   lean-sampled-out     lean, with SkyWalkingSampler at ratio 0 (every request sampled out)
+//   contrib              @opentelemetry/instrumentation-http + SkyWalkingSpanProcessor
+//   contrib-sampled-out  contrib, with SkyWalkingSampler at ratio 0
+//   otlp                 @opentelemetry/instrumentation-http + BatchSpanProcessor + OTLP gRPC exporter
+//   sw-agent-all         skywalking-backend-js 0.9.0 with a buffer large enough to trace every request
+//   sw-agent             skywalking-backend-js 0.9.0 with its defaults
+// Prints `READY <port>`; answers `cpu` on stdin with `CPU <user+system µs>`.
+import * as readline from 'node:readline';
+
+const variant = process.env.VARIANT ?? 'none';
+const downstream = Number(process.env.DOWNSTREAM);
+
+function setUpOpenTelemetry(): void {
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+  const { resourceFromAttributes } = require('@opentelemetry/resources');
+  const { createSkyWalkingPropagator } = require('@otel-skywalking/propagator-sw8');
+  const lean = variant.startsWith('lean');
+  let processor: unknown;
+  if (variant === 'otlp') {
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc');
+    processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://${process.env.OTLP_COLLECTOR}` }));
+  } else if (variant === 'lean-noop') {
+    processor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+  } else {
+    const { SkyWalkingSpanProcessor } = require('@otel-skywalking/exporter');
+    processor = new SkyWalkingSpanProcessor({ collector: process.env.SW_COLLECTOR });
+  }
+  let sampler: unknown;
+  if (variant.endsWith('sampled-out')) {
+    const { SkyWalkingSampler } = require('@otel-skywalking/sampler');
+    sampler = new SkyWalkingSampler({ ratio: 0 });
+  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': `bench-${variant}`, 'service.instance.id': `bench-${variant}-1` }),
+    spanProcessors: [processor],
+    ...(sampler === undefined ? {} : { sampler }),
+  });
+  provider.register({ propagator: createSkyWalkingPropagator() });
+  const { HttpInstrumentation } = lean ? require('@otel-skywalking/instrumentation-http') : require('@opentelemetry/instrumentation-http');
+  registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+}
+
+if (variant.startsWith('sw-agent')) {
+  require('skywalking-backend-js').default.start({
+    serviceName: `bench-${variant}`,
+    serviceInstance: `bench-${variant}-1`,
+    collectorAddress: process.env.SW_COLLECTOR,
+    ...(variant === 'sw-agent-all' ? { maxBufferSize: 10_000_000 } : {}),
+  });
+} else if (variant !== 'none') {
+  setUpOpenTelemetry();
+}
+
+const http = require('node:http') as typeof import('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const server = http.createServer((req, res) => {
+  // http.request + end(), not http.get: skywalking-backend-js patches http.request only, and Node's
+  // get calls its module's request directly, so with get the agent would trace the server span alone
+  http
+    .request({ host: '127.0.0.1', port: downstream, path: `/stock${req.url ?? '/'}`, agent }, (down) => {
+      let body = '';
+      down.setEncoding('utf8');
+      down.on('data', (chunk: string) => (body += chunk));
+      down.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(`{"order":"${req.url}","stock":${body}}`);
+      });
+    })
+    .on('error', () => {
+      res.statusCode = 502;
+      res.end();
+    })
+    .end();
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`READY ${(server.address() as { port: number }).port}\n`);
+});
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'cpu') {
+    const usage = process.cpuUsage();
+    process.stdout.write(`CPU ${usage.user + usage.system}\n`);
+  }
+});
+process.stdin.on('end', () => process.exit(0));

@@ -1,0 +1,3 @@
+export { HttpInstrumentation } from './HttpInstrumentation';
+export { DIAGNOSTICS_CHANNELS } from './channels';
+export type { HeaderCapture, HttpInstrumentationConfig } from './types';

@@ -1,0 +1,3 @@
+/** Instrumentation scope of the spans this package creates. */
+export const PACKAGE_NAME = '@otel-skywalking/instrumentation-http';
+export const PACKAGE_VERSION = '0.1.0';
