@@ -1,7 +1,9 @@
 /** Real gRPC clients built from our own protocol definitions, and segment builders for tests. */
 import * as grpc from '@grpc/grpc-js';
 import {
+  logReportService,
   managementService,
+  meterReportService,
   RefType,
   SpanLayer,
   SpanType,
@@ -9,6 +11,8 @@ import {
   type Commands,
   type InstancePingPkg,
   type InstanceProperties,
+  type LogData,
+  type MeterData,
   type SegmentCollection,
   type SegmentObject,
   type SegmentReference,
@@ -162,4 +166,49 @@ export async function statusOf(promise: Promise<unknown>): Promise<grpc.status> 
     return (err as grpc.ServiceError).code;
   }
   throw new Error('the call succeeded');
+}
+
+export interface MeterClient extends grpc.Client {
+  collect(md: grpc.Metadata, cb: grpc.requestCallback<Commands>): grpc.ClientWritableStream<MeterData>;
+  collectBatch(md: grpc.Metadata, cb: grpc.requestCallback<Commands>): grpc.ClientWritableStream<{ meterData: MeterData[] }>;
+}
+
+export function meterClient(address: string, compat = false): MeterClient {
+  const Ctor = grpc.makeGenericClientConstructor(meterReportService(compat) as unknown as grpc.ServiceDefinition, 'MeterReportService');
+  return new Ctor(address, grpc.credentials.createInsecure()) as unknown as MeterClient;
+}
+
+/** Streams one meter report over one collect call and resolves with the Commands answer. */
+export function sendMeters(client: MeterClient, report: MeterData[]): Promise<Commands> {
+  return new Promise((resolve, reject) => {
+    const call = client.collect(metadata(), (err, res) => (err ? reject(err) : resolve(res as Commands)));
+    for (const m of report) call.write(m);
+    call.end();
+  });
+}
+
+export function singleMeter(name: string, value: number, labels: Record<string, string> = {}): MeterData {
+  return { singleValue: { name, value, labels: Object.entries(labels).map(([n, v]) => ({ name: n, value: v })) } };
+}
+
+/** A report as agents send it: the first MeterData names service, instance and time. */
+export function meterReport(service: string, instance: string, meters: MeterData[], timestamp = Date.now()): MeterData[] {
+  return [{ ...meters[0], service, serviceInstance: instance, timestamp }, ...meters.slice(1)];
+}
+
+export type LogClient = grpc.Client & {
+  collect(metadata: grpc.Metadata, callback: grpc.requestCallback<Commands>): grpc.ClientWritableStream<LogData>;
+};
+
+export function logClient(address: string): LogClient {
+  const Ctor = grpc.makeGenericClientConstructor(logReportService() as unknown as grpc.ServiceDefinition, 'LogReportService');
+  return new Ctor(address, grpc.credentials.createInsecure()) as unknown as LogClient;
+}
+
+export function sendLogs(client: LogClient, logs: LogData[], token?: string): Promise<Commands> {
+  return new Promise((resolve, reject) => {
+    const call = client.collect(metadata(token), (err, res) => (err ? reject(err) : resolve(res as Commands)));
+    for (const log of logs) call.write(log);
+    call.end();
+  });
 }

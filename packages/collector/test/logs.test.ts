@@ -5,24 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { logReportService, type Commands, type LogData } from '@otel-skywalking/core/protocol';
 import { SkyWalkingCollector, type StoredLog } from '../src';
-import { collect, metadata, segment, span, statusOf, T0, traceClient } from './helpers';
+import { collect, logClient, metadata, segment, sendLogs, span, statusOf, T0, traceClient } from './helpers';
 
-type LogClient = grpc.Client & {
-  collect(metadata: grpc.Metadata, callback: grpc.requestCallback<Commands>): grpc.ClientWritableStream<LogData>;
-};
-
-function logClient(address: string): LogClient {
-  const Ctor = grpc.makeGenericClientConstructor(logReportService() as unknown as grpc.ServiceDefinition, 'LogReportService');
-  return new Ctor(address, grpc.credentials.createInsecure()) as unknown as LogClient;
-}
-
-function sendLogs(client: LogClient, logs: LogData[], token?: string): Promise<Commands> {
-  return new Promise((resolve, reject) => {
-    const call = client.collect(metadata(token), (err, res) => (err ? reject(err) : resolve(res as Commands)));
-    for (const log of logs) call.write(log);
-    call.end();
-  });
-}
 
 function log(body: string, fields: Partial<LogData> = {}): LogData {
   return {

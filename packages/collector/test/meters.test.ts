@@ -8,33 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import { meterReportService, type Commands, type MeterData } from '@otel-skywalking/core/protocol';
 import { MAX_SERIES_PER_INSTANCE, METER_HISTORY_POINTS, SkyWalkingCollector } from '../src';
 import { formatMeterLine } from '../src/meter-format';
-import { managementClient, metadata, unary } from './helpers';
+import { managementClient, meterClient, meterReport as report, metadata, sendMeters as send, singleMeter as single, unary } from './helpers';
 
-interface MeterClient extends grpc.Client {
-  collect(md: grpc.Metadata, cb: grpc.requestCallback<Commands>): grpc.ClientWritableStream<MeterData>;
-  collectBatch(md: grpc.Metadata, cb: grpc.requestCallback<Commands>): grpc.ClientWritableStream<{ meterData: MeterData[] }>;
-}
-
-function meterClient(address: string, compat = false): MeterClient {
-  const Ctor = grpc.makeGenericClientConstructor(meterReportService(compat) as unknown as grpc.ServiceDefinition, 'MeterReportService');
-  return new Ctor(address, grpc.credentials.createInsecure()) as unknown as MeterClient;
-}
-
-function send(client: MeterClient, report: MeterData[]): Promise<Commands> {
-  return new Promise((resolve, reject) => {
-    const call = client.collect(metadata(), (err, res) => (err ? reject(err) : resolve(res as Commands)));
-    for (const m of report) call.write(m);
-    call.end();
-  });
-}
-
-function single(name: string, value: number, labels: Record<string, string> = {}): MeterData {
-  return { singleValue: { name, value, labels: Object.entries(labels).map(([n, v]) => ({ name: n, value: v })) } };
-}
-
-function report(service: string, instance: string, meters: MeterData[], timestamp = Date.now()): MeterData[] {
-  return [{ ...meters[0], service, serviceInstance: instance, timestamp }, ...meters.slice(1)];
-}
 
 function getJson(url: string): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The web view driven in a real headless Chromium (Debian's, through playwright-core) against a real
 // collector fed over gRPC: the service map of the demo's topology, the violations panel, the filters,
-// markup in names, live updates, and the rendering of /logs and /meters (served here as fixtures
-// until the collector serves them).
+// markup in names, live updates, and the rendering of /logs and /meters (as fixtures, for their edge cases,
+// and end to end from logs and meters sent to the collector over gRPC).
 // With WEB_VIEW_SCREENSHOTS=<dir>, each view is also saved there as a PNG (the docs' images).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { SpanLayer, SpanType, type SegmentObject } from '@otel-skywalking/core/protocol';
 import { SkyWalkingCollector, VALIDATION_RULES } from '../src';
-import { collect, managementClient, ref, segment, span, traceClient, unary } from './helpers';
+import { collect, logClient, managementClient, meterClient, meterReport, ref, segment, sendLogs, sendMeters, singleMeter, span, traceClient, unary } from './helpers';
 
 // What the functions run in the page use (this package compiles without the DOM library).
 declare const document: { querySelectorAll(selector: string): { length: number }; querySelector(selector: string): { textContent: string | null } | null };
@@ -396,7 +396,37 @@ function watch(page: Page): void {
   // The page works offline: it asks nothing of any host but the collector.
   page.on('request', (request) => {
     if (!request.url().startsWith(origin)) pageErrors.push(`requested ${request.url()}`);
+    it('shows logs and meters the collector received over gRPC: under their span, and as charts of its instance', async () => {
+    const [front] = demoTrace(7);
+    await send([front]);
+    const logs = logClient(grpcAddress);
+    const meters = meterClient(grpcAddress);
+    try {
+      await sendLogs(logs, [{
+        timestamp: base + 7003, service: 'demo-front', serviceInstance: 'front-1', endpoint: front.spans[0].operationName, layer: 'GENERAL',
+        body: { text: { text: 'calling <backend>' } }, tags: { data: [{ key: 'level', value: 'INFO' }] },
+        traceContext: { traceId: 'demo-trace-7', traceSegmentId: front.traceSegmentId, spanId: 1 },
+      }]);
+      for (const heap of [10, 12, 11]) {
+        await sendMeters(meters, meterReport('demo-front', 'front-1', [singleMeter('instance_nodejs_heap_used', heap * 1024 * 1024), singleMeter('instance_nodejs_process_cpu', heap / 10)]));
+      }
+    } finally {
+      logs.close();
+      meters.close();
+    }
+    const page = await open('#/trace/demo-trace-7');
+    await page.waitForSelector(`ul[data-logs-for="${front.traceSegmentId}S1"] li`);
+    assert.match(await page.locator(`ul[data-logs-for="${front.traceSegmentId}S1"] li`).textContent() ?? '', /INFO calling <backend>/);
+    assert.equal(await page.locator('ul.span-logs b, ul.span-logs backend').count(), 0, 'the log body is text');
+    await page.goto(`${http}/#/instances`);
+    const heap = page.locator('section.instance[data-instance="front-1"] .meter[data-meter="instance_nodejs_heap_used"]');
+    await heap.waitFor();
+    assert.equal((await heap.locator('polyline').getAttribute('points'))!.split(' ').length, 3);
+    assert.equal(await heap.locator('.meter-value').textContent(), '11.5M');
+    assert.equal(await page.locator('section.instance[data-instance="front-1"] .meter[data-meter="instance_nodejs_process_cpu"]').count(), 1);
+    await page.close();
   });
+});
 }
 
 function location(page: Page): string {
