@@ -66,7 +66,7 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
         return;
       }
       if (outcome === 'unavailable') {
-        this.log.warn('unavailable', `no connection to ${this.config.collectors.join(',')}; meters dropped`);
+        this.log.warn('unavailable', `${error?.message ?? `no connection to ${this.config.connection.collectors.join(',')}`}; meters dropped`);
       } else {
         this.log.warn('failed', 'meter report failed; meters dropped', error);
       }
@@ -90,7 +90,7 @@ export class SkyWalkingMetricExporter implements PushMetricExporter {
     return this.inFlight ?? Promise.resolve();
   }
 
-  /** Cancels the report in flight (counted as dropped) and closes the channel; settles at once. */
+  /** Cancels the report in flight (counted as dropped) and releases the shared connection; settles at once. */
   shutdown(): Promise<void> {
     if (!this.closed) {
       this.closed = true;

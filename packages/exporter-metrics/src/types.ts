@@ -1,7 +1,8 @@
 /**
  * Options and stats of SkyWalkingMetricExporter. Every option has its default in its doc comment;
- * the connection options read the same environment variables as the trace exporter, so both reach
- * the same OAP with the same token and TLS (and share one HTTP/2 connection when equal).
+ * the connection options are the trace exporter's (same names, environment variables and defaults),
+ * and one connection per process and collector configuration (addresses, token, TLS) carries traces,
+ * meters and logs.
  */
 
 /** TLS material for the collector connection (PEM, as a string or a Buffer). */
@@ -31,9 +32,9 @@ export interface SkyWalkingMetricExporterOptions {
   timeoutMillis?: number;
   /** Longest wait for a connection before a report is dropped, in ms (never longer than timeoutMillis). Default 3000. */
   connectTimeoutMillis?: number;
-  /** Give the trace exporter's value here when you changed it: equal channel options share its connection. Default 1000. */
+  /** First reconnect backoff of the connection, in ms, when this exporter opens it (a connection already open keeps its own). Default 1000. */
   backoffInitialMillis?: number;
-  /** Give the trace exporter's value here when you changed it: equal channel options share its connection. Default 30000. */
+  /** Longest reconnect backoff of the connection, in ms, when this exporter opens it (a connection already open keeps its own). Default 30000. */
   backoffMaxMillis?: number;
   /** Label sets (series) kept per meter name in one report; further series are dropped and counted. Default 100. */
   maxSeriesPerMeter?: number;

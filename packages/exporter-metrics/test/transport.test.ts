@@ -109,7 +109,7 @@ describe('meter transport', () => {
     }
   });
 
-  it('shares the trace exporter\'s HTTP/2 connection', async () => {
+  it('shares the trace exporter\'s HTTP/2 connection, one per collector configuration', async () => {
     const { collector, address } = await startCollector();
     const proxy = new CountingProxy(address);
     const target = await proxy.listen();
@@ -118,8 +118,8 @@ describe('meter transport', () => {
       spanProcessors: [new SkyWalkingSpanProcessor({ collector: target, heartbeatIntervalMillis: 0 })],
     });
     const metering = meterPipeline({ collector: target }, 'shared', 'shared-1');
-    // Different channel options (another reconnect backoff) make grpc-js open a second connection.
-    const apart = meterPipeline({ collector: target, backoffMaxMillis: 12_345 }, 'apart', 'apart-1');
+    // Another collector configuration (the same proxy under another name) has its own connection.
+    const apart = meterPipeline({ collector: target.replace('127.0.0.1', 'localhost') }, 'apart', 'apart-1');
     try {
       tracing.getTracer('t').startSpan('op').end();
       await tracing.forceFlush();

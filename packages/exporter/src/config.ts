@@ -58,6 +58,18 @@ export interface ProcessorConfig {
 
 type Env = NodeJS.ProcessEnv;
 
+/**
+ * Problems of environment variables are reported once per process: the trace, meter and log exporters
+ * all resolve the connection variables (see transport.ts), and the environment is the same for them.
+ */
+const reportedEnvProblems = new Set<string>();
+
+function reportEnvProblem(level: 'warn' | 'error', message: string): void {
+  if (reportedEnvProblems.has(message)) return;
+  reportedEnvProblems.add(message);
+  diag[level](message);
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
@@ -68,7 +80,7 @@ function envNumber(env: Env, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value)) {
-    diag.warn(`otel-skywalking: ${name}=${JSON.stringify(raw)} is not a number; it is ignored`);
+    reportEnvProblem('warn', `otel-skywalking: ${name}=${JSON.stringify(raw)} is not a number; it is ignored`);
     return undefined;
   }
   return value;
@@ -81,7 +93,7 @@ function envFlag(env: Env, name: string): boolean {
   const value = raw.toLowerCase();
   if (['true', 'yes', 'on', '1'].includes(value)) return true;
   if (!['false', 'no', 'off', '0'].includes(value)) {
-    diag.warn(`otel-skywalking: ${name}=${JSON.stringify(raw)} is not true or false (or yes/no, on/off, 1/0); using false`);
+    reportEnvProblem('warn', `otel-skywalking: ${name}=${JSON.stringify(raw)} is not true or false (or yes/no, on/off, 1/0); using false`);
   }
   return false;
 }
@@ -102,7 +114,9 @@ function intOption(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  diag.warn(`otel-skywalking: ${label}=${String(shown)} is not a whole number in [${min}, ${max}]; using ${fallback}`);
+  const message = `otel-skywalking: ${label}=${String(shown)} is not a whole number in [${min}, ${max}]; using ${fallback}`;
+  if (label.startsWith('option ')) diag.warn(message);
+  else reportEnvProblem('warn', message);
   return fallback;
 }
 
@@ -131,7 +145,7 @@ function pemFile(variable: string, env: Env): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (err) {
-    diag.error(`otel-skywalking: cannot read ${variable}=${path}: ${(err as Error).message}`);
+    reportEnvProblem('error', `otel-skywalking: cannot read ${variable}=${path}: ${(err as Error).message}`);
     return undefined;
   }
 }
@@ -156,7 +170,7 @@ function resolveTls(option: boolean | SkyWalkingTlsOptions | undefined, env: Env
     nonEmpty(env.SW_AGENT_SSL_CERT_CHAIN_PATH) !== undefined;
   if (!wanted) return undefined;
   if ((cert === undefined) !== (key === undefined)) {
-    diag.error('otel-skywalking: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH must both be readable for mutual TLS; using TLS without a client certificate');
+    reportEnvProblem('error', 'otel-skywalking: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH must both be readable for mutual TLS; using TLS without a client certificate');
     return { ca };
   }
   return { ca, cert, key };

@@ -11,7 +11,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as core from '@otel-skywalking/core';
 import type { ServiceIdentity } from '@otel-skywalking/core';
 import type { EncodedSegment } from './collect-stream';
-import { CollectorConnection } from './collector-connection';
+import type { CollectorConnection } from './collector-connection';
 import type { ExporterConfig } from './config';
 import type { ExporterStats } from './exporter-stats';
 import { InstanceHeartbeat } from './instance-heartbeat';
@@ -19,6 +19,7 @@ import { SegmentAssembler, type AssembledSegment } from './segment-assembler';
 import { encodeAssembled } from './segment-conversion';
 import { SegmentEncoder } from './segment-encoder';
 import { SegmentSender } from './segment-sender';
+import { shareCollectorConnection, type CollectorConnectionShare } from './shared-connection';
 import { settleWithin } from './settle-within';
 import { SpanConverter } from './span-conversion';
 import type { DropReason, SkyWalkingExporterStats } from './types';
@@ -49,6 +50,8 @@ export class SegmentExport {
   private readonly assembler: SegmentAssembler;
   private readonly converter: SpanConverter;
   private readonly encoder = new SegmentEncoder();
+  /** The process's connection for this collector configuration, shared with the meter and log exporters. */
+  private readonly share: CollectorConnectionShare;
   private readonly connection: CollectorConnection;
   private readonly sender: SegmentSender;
   private readonly heartbeat: InstanceHeartbeat;
@@ -73,7 +76,8 @@ export class SegmentExport {
       this.stats,
     );
     this.converter = new SpanConverter(this.config, this.stats);
-    this.connection = new CollectorConnection(this.config);
+    this.share = shareCollectorConnection(this.config);
+    this.connection = this.share.connection;
     this.sender = new SegmentSender(this.config, this.connection, this.stats, this.log);
     this.heartbeat = new InstanceHeartbeat(this.config, this.connection, this.log);
   }
@@ -189,7 +193,7 @@ export class SegmentExport {
     for (const segment of this.assembler.drain()) this.stats.drop('shutdown', segment.spanCount, 1);
     this.heartbeat.stop();
     this.sender.close();
-    this.connection.close();
+    this.share.release();
   }
 
   /**
@@ -339,7 +343,7 @@ export class SegmentExport {
       diag.debug('otel-skywalking: flush at shutdown failed', err);
     } finally {
       this.sender.close();
-      this.connection.close();
+      this.share.release();
     }
   }
 }

@@ -24,7 +24,7 @@ export interface LogReporting {
 /** The Logs SDK, registered globally (the pino instrumentation emits through the global provider). */
 export function startLogReporting(options: StartOptions, resource: Resource, env: NodeJS.ProcessEnv): LogReporting {
   const logOptions = typeof options.logs === 'object' ? options.logs : {};
-  // The span exporter's connection settings, so both go to the same collector on one connection.
+  // The span exporter's connection settings: same collector, token and TLS, so the same shared connection.
   const exporter = options.exporter ?? {};
   const processor = new SkyWalkingLogRecordProcessor(
     { collector: exporter.collector, authentication: exporter.authentication, tls: exporter.tls, ...logOptions },

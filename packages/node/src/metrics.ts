@@ -55,7 +55,7 @@ export function startMeters(options: StartOptions, resource: Resource, env: Node
   const active = runtimeActive(options, env, problems);
   const period = reportPeriod(options, env, problems);
   const traceOptions = options.exporter ?? {};
-  // The trace exporter's connection settings: same OAP, token and TLS, and (equal options) one connection.
+  // The trace exporter's connection settings: same OAP, token and TLS, so the same shared connection.
   const exporter = new SkyWalkingMetricExporter(
     {
       collector: traceOptions.collector,
