@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { logReportService, type Commands, type LogData } from '@otel-skywalking/core/protocol';
+import type { LogData } from '@otel-skywalking/core/protocol';
 import { SkyWalkingCollector, type StoredLog } from '../src';
-import { collect, logClient, metadata, segment, sendLogs, span, statusOf, T0, traceClient } from './helpers';
+import { collect, logClient, segment, sendLogs, span, statusOf, T0, traceClient } from './helpers';
 
 
 function log(body: string, fields: Partial<LogData> = {}): LogData {

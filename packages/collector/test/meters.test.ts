@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { meterReportService, type Commands, type MeterData } from '@otel-skywalking/core/protocol';
+import { meterReportService, type Commands } from '@otel-skywalking/core/protocol';
 import { MAX_SERIES_PER_INSTANCE, METER_HISTORY_POINTS, SkyWalkingCollector } from '../src';
 import { formatMeterLine } from '../src/meter-format';
 import { managementClient, meterClient, meterReport as report, metadata, sendMeters as send, singleMeter as single, unary } from './helpers';

@@ -385,18 +385,8 @@ describe('web view in Chromium', () => {
     assert.equal(await page.locator('section.instance dt').count(), 3);
     await page.close();
   });
-});
 
-const pageErrors: string[] = [];
-let origin = 'http://collector.invalid/';
-
-/** Records what the page throws; checked after each test. */
-function watch(page: Page): void {
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  // The page works offline: it asks nothing of any host but the collector.
-  page.on('request', (request) => {
-    if (!request.url().startsWith(origin)) pageErrors.push(`requested ${request.url()}`);
-    it('shows logs and meters the collector received over gRPC: under their span, and as charts of its instance', async () => {
+  it('shows logs and meters the collector received over gRPC: under their span, and as charts of its instance', async () => {
     const [front] = demoTrace(7);
     await send([front]);
     const logs = logClient(grpcAddress);
@@ -427,6 +417,17 @@ function watch(page: Page): void {
     await page.close();
   });
 });
+
+const pageErrors: string[] = [];
+let origin = 'http://collector.invalid/';
+
+/** Records what the page throws; checked after each test. */
+function watch(page: Page): void {
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  // The page works offline: it asks nothing of any host but the collector.
+  page.on('request', (request) => {
+    if (!request.url().startsWith(origin)) pageErrors.push(`requested ${request.url()}`);
+  });
 }
 
 function location(page: Page): string {
