@@ -43,6 +43,17 @@ export function peerAddress(attributes: Attributes): string {
   return urlHost(attributes) ?? '';
 }
 
+/** The path of an absolute URL, without its query or fragment ('/' for none); undefined when it is not one. */
+function urlPathOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const scheme = url.indexOf('://');
+  if (scheme < 0) return undefined;
+  const slash = url.indexOf('/', scheme + 3);
+  if (slash < 0) return '/';
+  const end = url.slice(slash).search(/[?#]/);
+  return end < 0 ? url.slice(slash) : url.slice(slash, slash + end);
+}
+
 interface NamedSpan {
   name: string;
   kind: SpanKind;
@@ -58,7 +69,8 @@ const METHOD_ONLY = /^[A-Z]+$/;
  * before the span has its http.route attribute (frameworks set that attribute when the response
  * ends, but record the route in OpenTelemetry's RPC metadata as soon as they match it). Messaging
  * consumer spans are named from exchange/topic and routing key (messagingConsumerName), never
- * from the queue.
+ * from the queue. HTTP client spans named by their method alone (`GET`, as OpenTelemetry's http and undici
+ * instrumentations name them) are named by the path they call, as SkyWalking's agents name HTTP exits.
  */
 export function operationName(span: NamedSpan, knownRoute?: string): string {
   let name = span.name;
@@ -75,6 +87,8 @@ export function operationName(span: NamedSpan, knownRoute?: string): string {
     }
   } else if (span.kind === SpanKind.CONSUMER) {
     name = messagingConsumerName(span.attributes) ?? name;
+  } else if (span.kind === SpanKind.CLIENT && METHOD_ONLY.test(name)) {
+    name = urlPathOf(readFact(span.attributes, 'urlFull')) ?? name;
   }
   return name.length <= MAX_ENDPOINT_NAME_LENGTH ? name : name.slice(0, MAX_ENDPOINT_NAME_LENGTH);
 }

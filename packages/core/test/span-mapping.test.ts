@@ -85,6 +85,15 @@ describe('span mapping', () => {
     assert.equal(operationName(consumer), 'RabbitMQ/events/orders.created/Consumer');
   });
 
+  it('names HTTP client exits by the path they call, as the agents do, when the span is named by its method', () => {
+    const client = (name: string, attributes: Record<string, string>) => operationName({ name, kind: SpanKind.CLIENT, attributes });
+    assert.equal(client('GET', { 'http.request.method': 'GET', 'url.full': 'http://orders:8080/orders/7?x=1' }), '/orders/7');
+    assert.equal(client('POST', { 'http.method': 'POST', 'http.url': 'https://api.local' }), '/');
+    assert.equal(client('GET', { 'url.full': 'http://h/a#frag' }), '/a');
+    assert.equal(client('GET', {}), 'GET');
+    assert.equal(client('fetch orders', { 'url.full': 'http://h/a' }), 'fetch orders');
+  });
+
   it('takes a port-less peer from the URL', () => {
     assert.equal(peerAddress({ 'net.peer.name': '127.0.0.1', 'http.url': 'http://127.0.0.1:8080/x' }), '127.0.0.1:8080');
     assert.equal(peerAddress({ 'server.address': 'api.local', 'url.full': 'https://api.local/x' }), 'api.local');

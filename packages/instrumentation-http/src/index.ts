@@ -1,3 +1,3 @@
-export { HttpInstrumentation } from './HttpInstrumentation';
+export { HttpInstrumentation } from './instrumentation';
 export { DIAGNOSTICS_CHANNELS } from './channels';
 export type { HeaderCapture, HttpInstrumentationConfig } from './types';
