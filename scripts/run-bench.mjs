@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs every compiled benchmark (bench/build/*.bench.js) one after another, or those whose name
 // contains one of the arguments. Each prints its own table of ratios against its anchors.
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = join(new URL('..', import.meta.url).pathname, 'bench', 'build');
+const dir = join(fileURLToPath(new URL('..', import.meta.url)), 'bench', 'build');
 const filters = process.argv.slice(2);
 const files = existsSync(dir)
   ? readdirSync(dir).filter((f) => f.endsWith('.bench.js') && (filters.length === 0 || filters.some((x) => f.includes(x)))).sort()

@@ -2,11 +2,12 @@
 // Runs every compiled test file with Node's test runner: packages/*/build/test/**/*.test.js and
 // test/build/**/*.test.js. `--package NAME` limits the run to one package; other arguments are
 // substrings a test file's path must contain.
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 let only;
 const filters = [];
