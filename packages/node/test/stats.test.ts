@@ -1,7 +1,7 @@
 // stats(): what was sampled, exported and dropped along the pipeline start() set up.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
 import { SkyWalkingCollector } from '@otel-skywalking/collector';
 import type { SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
 import { skyWalkingSdkOptions, startTracing, stats } from '../src';
@@ -24,6 +24,8 @@ describe('stats()', () => {
       const tracer = trace.getTracer('stats');
       for (let i = 0; i < 3; i++) tracer.startSpan(`job-${i}`).end();
       tracer.startSpan('GET', { attributes: { 'url.path': '/health', 'http.request.method': 'GET' } }).end();
+      const rejectedBefore = stats().core.rejectedHeaders.sw8 ?? 0;
+      propagation.extract(ROOT_CONTEXT, { sw8: 'not-an-sw8-header' }); // rejected by the registered sw8 propagator
       await started.provider!.forceFlush();
       await collector.waitFor((c) => c.segments().filter((s) => s.service === 'stats-service').length === 3, 10_000);
       const now = stats();
@@ -31,7 +33,7 @@ describe('stats()', () => {
       assert.equal(now.sampler!.notSampled.ignoredPath, 1);
       assert.equal(now.exporter!.spansExported, 3);
       assert.equal(Object.values(now.exporter!.droppedSpans).reduce((a, b) => a + b, 0), 0);
-      assert.ok(now.core.rejectedHeaders);
+      assert.equal(now.core.rejectedHeaders.sw8, rejectedBefore + 1);
     } finally {
       await started.shutdown();
       await collector.close();
