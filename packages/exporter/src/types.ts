@@ -166,7 +166,7 @@ export interface SkyWalkingExporterStats {
 }
 
 export interface SkyWalkingSpanProcessorStats extends SkyWalkingExporterStats {
-  /** Spans in the batch processor's queue. */
+  /** Spans in the export queue (whole encoded segments, counted in spans). */
   queuedSpans: number;
   /** Ended spans held until their segment ends. */
   heldSpans: number;
