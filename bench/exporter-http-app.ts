@@ -2,6 +2,8 @@
 // process per variant (VARIANT):
 //   noop            OpenTelemetry http instrumentation + createSkyWalkingPropagator, a processor that drops everything
 //   skywalking      the same, with SkyWalkingSpanProcessor
+//   skywalking-bsp  the same, with core's SegmentTracker and OpenTelemetry's BatchSpanProcessor over
+//                   SkyWalkingTraceExporter (real spans through the batch processor's public contract)
 //   otlp            the same, with BatchSpanProcessor + OTLPTraceExporter (gRPC)
 //   sw-agent        skywalking-backend-js 0.9.0 (SkyWalking's own Node.js agent), no OpenTelemetry
 //   tracker         diagnostic: core's SegmentTracker as the only processor (sw8 bookkeeping, no export)
@@ -25,6 +27,10 @@ function setUpOpenTelemetry(): void {
   if (variant === 'skywalking') {
     const { SkyWalkingSpanProcessor } = require('@otel-skywalking/exporter');
     processor = new SkyWalkingSpanProcessor({ collector: process.env.SW_COLLECTOR });
+  } else if (variant === 'skywalking-bsp') {
+    const { SkyWalkingTraceExporter } = require('@otel-skywalking/exporter');
+    const { SegmentTracker } = require('@otel-skywalking/core');
+    processor = [new SegmentTracker(), new BatchSpanProcessor(new SkyWalkingTraceExporter({ collector: process.env.SW_COLLECTOR }))];
   } else if (variant === 'otlp') {
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc');
     processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://${process.env.OTLP_COLLECTOR}` }));
@@ -37,7 +43,7 @@ function setUpOpenTelemetry(): void {
   }
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': `bench-${variant}`, 'service.instance.id': `bench-${variant}-1` }),
-    spanProcessors: [processor],
+    spanProcessors: Array.isArray(processor) ? processor : [processor],
   });
   provider.register({ propagator: createSkyWalkingPropagator() });
   registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });

@@ -11,6 +11,7 @@ export const HTTP_APP_VARIANTS: Array<[string, string]> = [
   ['noop', 'no-op processor'],
   ['tracker', 'core SegmentTracker only (no export)'],
   ['skywalking', 'SkyWalkingSpanProcessor'],
+  ['skywalking-bsp', 'SegmentTracker + BatchSpanProcessor + SkyWalkingTraceExporter'],
   ['otlp', 'BatchSpanProcessor + OTLP gRPC'],
   ['sw-agent', 'skywalking-backend-js 0.9.0'],
 ];

@@ -7,16 +7,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { CollectorClient, CollectorConnection } from './collector-connection';
-import { lengthDelimitedKey, varintSize, writeVarint } from './segment-encoder';
 import type { DropReason } from './types';
-
-/** SegmentCollection.segments (field 1). */
-const SEGMENTS_KEY = lengthDelimitedKey(1);
-
-export interface EncodedSegment {
-  bytes: Buffer;
-  spanCount: number;
-}
 
 export interface StreamOutcome {
   ok: boolean;
@@ -188,25 +179,3 @@ export class CollectStream {
 }
 
 function ignore(): void {}
-
-/**
- * SegmentCollection { repeated SegmentObject segments = 1; } from already encoded segments,
- * written at the start of `into` when it is large enough, else into a new buffer of `room(size)`
- * bytes; `message` is the written part of `buffer`.
- */
-export function encodeSegmentCollection(
-  segments: readonly EncodedSegment[],
-  into: Buffer | undefined,
-  room: (size: number) => number,
-): { buffer: Buffer; message: Buffer } {
-  let size = 0;
-  for (const segment of segments) size += 1 + varintSize(segment.bytes.length) + segment.bytes.length;
-  const out = into !== undefined && into.length >= size ? into : Buffer.allocUnsafe(room(size));
-  let pos = 0;
-  for (const segment of segments) {
-    out[pos++] = SEGMENTS_KEY;
-    pos = writeVarint(out, pos, segment.bytes.length);
-    pos += segment.bytes.copy(out, pos);
-  }
-  return { buffer: out, message: out.length === size ? out : out.subarray(0, size) };
-}

@@ -6,7 +6,7 @@ import * as core from '@otel-skywalking/core';
 import type { SegmentObject, SegmentReference, SpanObject } from '@otel-skywalking/core/protocol';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AssembledSegment } from './segment-assembler';
-import type { SegmentEncoder } from './segment-encoder';
+import type { SegmentEncoder } from './encoding/segment-object';
 import { hrTimeToMillis, type SpanConverter } from './span-conversion';
 
 // Bound once: the package index re-exports through getters.

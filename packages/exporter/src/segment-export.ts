@@ -10,14 +10,14 @@ import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelem
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as core from '@otel-skywalking/core';
 import type { ServiceIdentity } from '@otel-skywalking/core';
-import type { EncodedSegment } from './collect-stream';
 import type { CollectorConnection } from './collector-connection';
 import type { ExporterConfig } from './config';
 import type { ExporterStats } from './exporter-stats';
 import { InstanceHeartbeat } from './instance-heartbeat';
 import { SegmentAssembler, type AssembledSegment } from './segment-assembler';
 import { encodeAssembled } from './segment-conversion';
-import { SegmentEncoder } from './segment-encoder';
+import { SegmentEncoder } from './encoding/segment-object';
+import type { EncodedSegment } from './encoding/segment-collection';
 import { SegmentSender } from './segment-sender';
 import { shareCollectorConnection, type CollectorConnectionShare } from './shared-connection';
 import { settleWithin } from './settle-within';

@@ -5,7 +5,8 @@
  */
 import type { ThrottledDiag } from '@otel-skywalking/core';
 import { CircuitBreaker } from './circuit-breaker';
-import { CollectStream, encodeSegmentCollection, type EncodedSegment, type StreamOutcome } from './collect-stream';
+import { CollectStream, type StreamOutcome } from './collect-stream';
+import { encodeSegmentCollection, type EncodedSegment } from './encoding/segment-collection';
 import type { ExporterConfig } from './config';
 import type { CollectorConnection } from './collector-connection';
 import type { ExporterStats } from './exporter-stats';

@@ -10,7 +10,7 @@ import { resolveExporterConfig } from './config';
 import { ExporterStats } from './exporter-stats';
 import { SegmentAssembler } from './segment-assembler';
 import { encodeAssembled, toSegmentObject } from './segment-conversion';
-import { SegmentEncoder } from './segment-encoder';
+import { SegmentEncoder } from './encoding/segment-object';
 import { SpanConverter } from './span-conversion';
 import type { SkyWalkingExporterOptions } from './types';
 

@@ -2,32 +2,27 @@
  * SkyWalkingSpanProcessor: register it on a TracerProvider and the service shows up in SkyWalking.
  *
  * It drives core's SegmentTracker (segment and span ids at span start, refs from sw8), holds each
- * segment's ended spans until the segment ends, then encodes the segment at once and hands it to an
- * OpenTelemetry BatchSpanProcessor in its place (one queue entry per span); the batch processor's exports reach
- * SegmentExport, the export path SkyWalkingTraceExporter composes too, which sends them. A segment that does not fit in the queue is dropped
- * whole; evicted segments are sent incomplete but valid. Every drop is counted in getStats().
+ * segment's ended spans until the segment ends (assemble), then converts and encodes the segment at
+ * once (SegmentExport.encodeSegment) and queues the bytes (ExportQueue: the BatchSpanProcessor's
+ * semantics and OTEL_BSP_* settings); each batch goes to SegmentExport, the export path
+ * SkyWalkingTraceExporter composes too, which sends it. A segment that does not fit in the queue is
+ * dropped whole; evicted segments are sent incomplete but valid. Every drop is counted in getStats().
  *
  * Why encode before queueing: spans waiting in the queue for the next batch lived long enough to
  * be copied by V8's young-generation collections and promoted to the old generation, which then
- * had to be collected too. A queued segment is a few hundred bytes outside the JS heap.
+ * had to be collected too. A queued segment is a few hundred bytes outside the JS heap. Real spans
+ * through OpenTelemetry's BatchSpanProcessor cost more instructions per request: docs/benchmarks.md.
  */
 import * as api from '@opentelemetry/api';
-import type { Context, SpanContext } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import {
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as core from '@otel-skywalking/core';
 import type { Segment, SegmentEndReason } from '@otel-skywalking/core';
 import { TRANSMISSION_LATENCY_ATTRIBUTE } from './attributes';
 import { resolveExporterConfig, resolveProcessorConfig, type ProcessorConfig } from './config';
 import { registerExporterMetrics } from './exporter-metrics';
 import { ExporterStats } from './exporter-stats';
-import type { EncodedSegment } from './collect-stream';
+import { ExportQueue } from './export-queue';
 import { assembleSegment } from './segment-assembler';
 import { settleWithin } from './settle-within';
 import { hrTimeToMillis } from './span-conversion';
@@ -35,31 +30,8 @@ import { SegmentExport } from './segment-export';
 import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } from './types';
 
 // Bound once: package indexes re-export through getters, which cost a call on every use.
-const { SpanKind, TraceFlags, diag } = api;
+const { SpanKind, TraceFlags } = api;
 const { SegmentTracker, ThrottledDiag, checkSw8Propagation, getSw8Extension, isLeftOut, swSpanOf } = core;
-
-const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
-
-const QUEUED_CONTEXT: SpanContext = { traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', traceFlags: TraceFlags.SAMPLED };
-const SETTLED_RESOURCE = { asyncAttributesPending: false };
-
-/**
- * The batch processor's queue entries for a tracked segment of n spans: the segment, already
- * encoded, then n - 1 times FURTHER_SPAN, so that the queue size and the batch size still count
- * spans. Each answers what the batch processor reads of a span: the sampled flag and whether its
- * resource is settled.
- */
-class QueuedSegment {
-  readonly resource = SETTLED_RESOURCE;
-
-  constructor(readonly encoded: EncodedSegment | undefined) {}
-
-  spanContext(): SpanContext {
-    return QUEUED_CONTEXT;
-  }
-}
-
-const FURTHER_SPAN = new QueuedSegment(undefined);
 
 /**
  * Where an open segment's ended spans wait for the rest: on the segment itself. A Map from segment
@@ -87,12 +59,9 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private readonly tracker: core.SegmentTracker;
   /** The export path SkyWalkingTraceExporter composes too: serializer, assembler for loose spans, transport. */
   private readonly exporter: SegmentExport;
-  private readonly batcher: BatchSpanProcessor;
+  private readonly queue: ExportQueue;
   private heldSegments = 0;
   private heldSpans = 0;
-  /** Spans given to the batch processor, and taken from it by exports: the difference is its queue. */
-  private handed = 0;
-  private taken = 0;
   private lastResource: unknown;
   /** The sw8 propagator check runs at the first span: setups register the propagator after the processor. */
   private propagationChecked = false;
@@ -117,33 +86,14 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     });
     const exporter = this.exporter;
-    const batchExporter: SpanExporter = {
-      export: (entries, resultCallback) => {
-        const segments: EncodedSegment[] = [];
-        let loose: ReadableSpan[] | undefined;
-        for (const entry of entries) {
-          this.taken++;
-          if ((entry as unknown) === FURTHER_SPAN) continue;
-          if (entry instanceof QueuedSegment) segments.push(entry.encoded!);
-          else (loose ??= []).push(entry);
-        }
-        // Drops are counted in the stats and logged throttled; a FAILED result would make the batch
-        // processor log every failed batch through the global error handler.
-        let waiting = loose === undefined ? 1 : 2;
-        const done = (): void => {
-          if (--waiting === 0) resultCallback(SUCCESS);
-        };
-        exporter.exportEncoded(segments, done);
-        if (loose !== undefined) exporter.exportSpans(loose, done);
-      },
-      shutdown: () => exporter.shutdown(),
-      forceFlush: () => exporter.forceFlush(),
-    };
-    this.batcher = new BatchSpanProcessor(batchExporter, {
-      maxQueueSize: config.maxQueueSize,
-      maxExportBatchSize: config.maxExportBatchSize,
-      scheduledDelayMillis: config.scheduledDelayMillis,
-      exportTimeoutMillis: config.exportTimeoutMillis,
+    this.queue = new ExportQueue(config, (segments, spans, done) => {
+      // Drops are counted in the stats and logged throttled; the result only says when it is over.
+      let waiting = spans.length === 0 ? 1 : 2;
+      const settled = (): void => {
+        if (--waiting === 0) done();
+      };
+      exporter.exportEncoded(segments, settled);
+      if (spans.length > 0) exporter.exportSpans(spans, settled);
     });
     if (options.meterProvider !== undefined) {
       registerExporterMetrics(options.meterProvider, () => this.getStats(), this.stats, { queueCapacity: config.maxQueueSize });
@@ -174,10 +124,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
     if (sw === undefined && isLeftOut(span)) return; // a connection span outside any segment, counted by the tracker
     if (sw === undefined || sw.segment.owner !== this.tracker) {
       // Tracked by another tracker (or by none): the exporter groups it as best it can.
-      if (sampled && this.admit(1, 0)) {
-        this.handed++;
-        this.batcher.onEnd(span);
-      }
+      if (sampled && this.admit(1, 0)) this.queue.offerSpan(span);
       return;
     }
     if (sampled) this.hold(span, sw.segment, sw.spanId);
@@ -187,7 +134,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   forceFlush(): Promise<void> {
     if (this.shutdownPromise !== undefined) return this.shutdownPromise;
     const flush = async (): Promise<void> => {
-      await this.batcher.forceFlush().catch((err: unknown) => diag.debug('otel-skywalking: batch flush failed', err));
+      await this.queue.flushAll();
       await this.exporter.forceFlush();
     };
     return settleWithin(flush(), this.config.shutdownTimeoutMillis);
@@ -201,7 +148,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   getStats(): SkyWalkingSpanProcessorStats {
     return {
       ...this.exporter.snapshot(),
-      queuedSpans: this.handed - this.taken,
+      queuedSpans: this.queue.queuedSpans,
       heldSpans: this.heldSpans,
       heldSegments: this.heldSegments,
       tracker: this.tracker.getStats(),
@@ -264,11 +211,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
     if (!this.admit(spans.length, 1)) return;
     // Encoding fails only on a broken span; the exporter counts and logs it.
     const encoded = this.exporter.encodeSegment(assembleSegment(segment, spans, sizeLimited));
-    if (encoded === undefined) return;
-    this.handed += encoded.spanCount;
-    this.batcher.onEnd(new QueuedSegment(encoded) as unknown as ReadableSpan);
-    const further = FURTHER_SPAN as unknown as ReadableSpan;
-    for (let i = 1; i < encoded.spanCount; i++) this.batcher.onEnd(further);
+    if (encoded !== undefined) this.queue.offerSegment(encoded);
   }
 
   /** Whether this many spans may be queued now; when not, they are counted as dropped. */
@@ -280,7 +223,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       this.stats.drop(refusal, spanCount, segmentCount);
       return false;
     }
-    if (this.handed - this.taken + spanCount > this.config.maxQueueSize) {
+    if (!this.queue.room(spanCount)) {
       this.stats.drop('queue_full', spanCount, segmentCount);
       this.log.warn('queue_full', `the export queue (${this.config.maxQueueSize} spans) is full; dropping segments`);
       return false;
@@ -298,7 +241,12 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
     this.heldSegments = 0;
     this.heldSpans = 0;
     await this.tracker.shutdown();
-    await settleWithin(this.batcher.shutdown(), this.config.shutdownTimeoutMillis);
+    const flushAndShutDown = async (): Promise<void> => {
+      await this.queue.flushAll();
+      await this.exporter.shutdown();
+    };
+    await settleWithin(flushAndShutDown(), this.config.shutdownTimeoutMillis);
+    this.queue.stop();
     this.exporter.abort();
   }
 }

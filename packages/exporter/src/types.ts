@@ -79,13 +79,13 @@ export interface SkyWalkingExporterOptions {
 }
 
 export interface SkyWalkingSpanProcessorOptions extends SkyWalkingExporterOptions {
-  /** BatchSpanProcessor queue size in spans; a segment that does not fit is dropped whole. Default OTEL_BSP_MAX_QUEUE_SIZE, else 2048. */
+  /** Export queue size in spans, as the BatchSpanProcessor's; a segment that does not fit is dropped whole. Default OTEL_BSP_MAX_QUEUE_SIZE, else 2048. */
   maxQueueSize?: number;
-  /** BatchSpanProcessor batch size in spans. Default OTEL_BSP_MAX_EXPORT_BATCH_SIZE, else 512. */
+  /** Export batch size in spans, as the BatchSpanProcessor's. Default OTEL_BSP_MAX_EXPORT_BATCH_SIZE, else 512. */
   maxExportBatchSize?: number;
-  /** BatchSpanProcessor delay between exports, in ms. Default OTEL_BSP_SCHEDULE_DELAY, else 5000. */
+  /** Delay between exports, in ms, as the BatchSpanProcessor's. Default OTEL_BSP_SCHEDULE_DELAY, else 5000. */
   scheduledDelayMillis?: number;
-  /** BatchSpanProcessor export timeout, in ms; the exporter's own deadline is kept below it. Default OTEL_BSP_EXPORT_TIMEOUT, else 30000. */
+  /** Export timeout, in ms, as the BatchSpanProcessor's; the exporter's own deadline is kept below it. Default OTEL_BSP_EXPORT_TIMEOUT, else 30000. */
   exportTimeoutMillis?: number;
   /** Spans kept per segment; later ones are dropped and the segment is sent with isSizeLimited. Default SW_AGENT_SPAN_LIMIT, else 300. */
   maxSpansPerSegment?: number;
@@ -166,7 +166,7 @@ export interface SkyWalkingExporterStats {
 }
 
 export interface SkyWalkingSpanProcessorStats extends SkyWalkingExporterStats {
-  /** Spans in the batch processor's queue. */
+  /** Spans in the export queue (whole encoded segments, counted in spans). */
   queuedSpans: number;
   /** Ended spans held until their segment ends. */
   heldSpans: number;

@@ -35,7 +35,7 @@ import { RefType, SpanLayer, SpanType, traceSegmentReportService, type SegmentOb
 import { validateSegment } from '@otel-skywalking/collector';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { PLACEHOLDER_OPERATION_NAME, SegmentSerializer, TRANSMISSION_LATENCY_ATTRIBUTE } from '../src';
-import { SegmentEncoder } from '../src/segment-encoder';
+import { SegmentEncoder } from '../src/encoding/segment-object';
 import { child } from './helpers';
 
 function setup(tracked = true) {

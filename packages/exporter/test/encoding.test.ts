@@ -16,7 +16,7 @@ import {
 } from '@otel-skywalking/core/protocol';
 import * as grpc from '@grpc/grpc-js';
 import { SkyWalkingSpanProcessor } from '../src';
-import { SegmentEncoder } from '../src/segment-encoder';
+import { SegmentEncoder } from '../src/encoding/segment-object';
 import { backendJsTracing, providerFor, requestSegment } from './helpers';
 
 const sample: SegmentObject = {
