@@ -80,11 +80,14 @@ export function startNodeRuntimeMeters(meterProvider: MeterProvider): () => void
     const memory = process.memoryUsage();
     const heap = getHeapStatistics();
     const now = process.hrtime.bigint();
-    const cpu = process.cpuUsage(lastCpu);
+    const cpuNow = process.cpuUsage();
+    const cpuMicros = cpuNow.user - lastCpu.user + (cpuNow.system - lastCpu.system);
     const elapsedMicros = Number(now - lastCpuAt) / 1000;
-    lastCpu = process.cpuUsage();
+    lastCpu = cpuNow;
     lastCpuAt = now;
-    observe('instance_nodejs_process_cpu', elapsedMicros > 0 ? ((cpu.user + cpu.system) * 100) / elapsedMicros / cpuCount : 0);
+    // The kernel counts CPU time in clock ticks, so over a short period the ratio can overshoot: a share of
+    // the machine is at most 100 %.
+    observe('instance_nodejs_process_cpu', elapsedMicros > 0 ? Math.min(100, (cpuMicros * 100) / elapsedMicros / cpuCount) : 0);
     observe('instance_nodejs_heap_used', memory.heapUsed);
     observe('instance_nodejs_heap_total', memory.heapTotal);
     observe('instance_nodejs_heap_limit', heap.heap_size_limit);
