@@ -35,7 +35,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-function clean(value: string | undefined): string | undefined {
+export function clean(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
@@ -68,7 +68,7 @@ function oneOf<T extends string>(
 const TRUE_WORDS = ['true', 'yes', 'on', '1'];
 const FALSE_WORDS = ['false', 'no', 'off', '0'];
 
-function flag(problems: ConfigProblem[], variable: string, raw: string | undefined, fallback = false): boolean {
+export function flag(problems: ConfigProblem[], variable: string, raw: string | undefined, fallback = false): boolean {
   if (raw === undefined) return fallback;
   const value = raw.toLowerCase();
   const loose = variable.startsWith('SW_');
@@ -133,7 +133,7 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
     else problems.push({ variable: 'shutdownTimeoutMillis', message: `shutdownTimeoutMillis=${timeout} is not a positive number; using 5000` });
   }
 
-  const logs = (options.logs !== undefined ? options.logs !== false : logsFromEnv(problems, clean(env.SW_AGENT_LOG_REPORTER_ACTIVE))) && tracesExporter === 'skywalking';
+  const logs = (options.logs !== undefined ? options.logs !== false : flag(problems, 'SW_AGENT_LOG_REPORTER_ACTIVE', clean(env.SW_AGENT_LOG_REPORTER_ACTIVE), true)) && tracesExporter === 'skywalking';
   const startMessage =
     options.startMessage ??
     (flag(problems, 'SW_AGENT_START_MESSAGE', clean(env.SW_AGENT_START_MESSAGE), true) && logLevel !== 'none' && logLevel !== 'error');
@@ -157,14 +157,6 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
 }
 
 /** On unless set to false (the SkyWalking Python agent's default). */
-function logsFromEnv(problems: ConfigProblem[], raw: string | undefined): boolean {
-  if (raw === undefined) return true;
-  const value = raw.toLowerCase();
-  if (value === 'true' || value === 'false') return value === 'true';
-  problems.push({ variable: 'SW_AGENT_LOG_REPORTER_ACTIVE', message: `SW_AGENT_LOG_REPORTER_ACTIVE=${JSON.stringify(raw)} is not true or false; using true` });
-  return true;
-}
-
 function tracesExporterFromEnv(problems: ConfigProblem[], raw: string | undefined): TracesExporterName {
   if (raw === undefined) return 'skywalking';
   const names = list(raw);

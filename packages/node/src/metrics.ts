@@ -14,7 +14,7 @@ import {
   startNodeRuntimeMeters,
   type SkyWalkingMetricExporterStats,
 } from '@otel-skywalking/exporter-metrics';
-import type { ConfigProblem } from './config';
+import { clean, flag, type ConfigProblem } from './config';
 import type { StartOptions } from './types';
 
 export interface StartedMeters {
@@ -34,11 +34,11 @@ const PERIOD = 'SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD';
 
 function runtimeActive(options: StartOptions, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): boolean {
   if (options.metrics?.runtimeMetrics !== undefined) return options.metrics.runtimeMetrics !== false;
-  const raw = env[ACTIVE]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'true') return true;
-  if (raw === 'false') return false;
-  complain(problems, ACTIVE, `${ACTIVE}=${JSON.stringify(env[ACTIVE])} is not true or false; using true`);
-  return true;
+  // The same switch words as every SW_AGENT_* switch (true/false, yes/no, on/off, 1/0).
+  const found: ConfigProblem[] = [];
+  const active = flag(found, ACTIVE, clean(env[ACTIVE]), true);
+  for (const problem of found) complain(problems, problem.variable, problem.message);
+  return active;
 }
 
 function reportPeriod(options: StartOptions, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): number {

@@ -59,10 +59,11 @@ describe('log reporting', () => {
   it('is switched by SW_AGENT_LOG_REPORTER_ACTIVE and the logs option, and only with the SkyWalking exporter', () => {
     assert.equal(readConfig({}, {}).config.logs, true);
     assert.equal(readConfig({}, { SW_AGENT_LOG_REPORTER_ACTIVE: 'false' }).config.logs, false);
+    assert.equal(readConfig({}, { SW_AGENT_LOG_REPORTER_ACTIVE: 'no' }).config.logs, false, 'the switch words of every SW_AGENT_* switch');
     assert.equal(readConfig({ logs: true }, { SW_AGENT_LOG_REPORTER_ACTIVE: 'false' }).config.logs, true);
     assert.equal(readConfig({}, { OTEL_TRACES_EXPORTER: 'console' }).config.logs, false);
     const { config, problems } = readConfig({}, { SW_AGENT_LOG_REPORTER_ACTIVE: 'maybe' });
     assert.equal(config.logs, true, 'an invalid value keeps the default');
-    assert.deepEqual(problems.map((p) => p.message), ['SW_AGENT_LOG_REPORTER_ACTIVE="maybe" is not true or false; using true']);
+    assert.deepEqual(problems.map((p) => p.message), ['SW_AGENT_LOG_REPORTER_ACTIVE="maybe" is not true or false (or yes/no, on/off, 1/0); using true']);
   });
 });
