@@ -29,6 +29,17 @@ const passthrough = {
   responseSerialize: (b: Buffer) => b,
   responseDeserialize: (b: Buffer) => b,
 };
+const stream = (path: string) => ({ path, requestStream: true, responseStream: false, ...passthrough });
+const unary = (path: string) => ({ path, requestStream: false, responseStream: false, ...passthrough });
+
+/** The calls a bench sink answers, as raw bytes: SkyWalking's collect / collectInSync and ManagementService, OTLP's Export. */
+export const SINK_SERVICE = {
+  collect: stream('/skywalking.v3.TraceSegmentReportService/collect'),
+  collectInSync: unary('/skywalking.v3.TraceSegmentReportService/collectInSync'),
+  reportInstanceProperties: unary('/skywalking.v3.ManagementService/reportInstanceProperties'),
+  keepAlive: unary('/skywalking.v3.ManagementService/keepAlive'),
+  export: unary('/opentelemetry.proto.collector.trace.v1.TraceService/Export'),
+} as unknown as grpc.ServiceDefinition;
 
 /**
  * A gRPC server that reads and discards SkyWalking collect / collectInSync, ManagementService calls and OTLP
@@ -37,8 +48,6 @@ const passthrough = {
 export async function startSink(): Promise<Sink> {
   const server = new grpc.Server();
   const sink: Sink = { address: '', messages: 0, bytes: 0, close: () => server.forceShutdown() };
-  const stream = (path: string) => ({ path, requestStream: true, responseStream: false, ...passthrough });
-  const unary = (path: string) => ({ path, requestStream: false, responseStream: false, ...passthrough });
   const count = (message: Buffer): void => {
     sink.messages++;
     sink.bytes += message.length;
@@ -52,15 +61,7 @@ export async function startSink(): Promise<Sink> {
     call.on('end', () => callback(null, Buffer.alloc(0)));
     call.on('error', () => {});
   };
-  server.addService(
-    {
-      collect: stream('/skywalking.v3.TraceSegmentReportService/collect'),
-      collectInSync: unary('/skywalking.v3.TraceSegmentReportService/collectInSync'),
-      reportInstanceProperties: unary('/skywalking.v3.ManagementService/reportInstanceProperties'),
-      keepAlive: unary('/skywalking.v3.ManagementService/keepAlive'),
-      export: unary('/opentelemetry.proto.collector.trace.v1.TraceService/Export'),
-    } as unknown as grpc.ServiceDefinition,
-    { collect, collectInSync: answer, reportInstanceProperties: answer, keepAlive: answer, export: answer },
+  server.addService(SINK_SERVICE, { collect, collectInSync: answer, reportInstanceProperties: answer, keepAlive: answer, export: answer },
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

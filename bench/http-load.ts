@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { SINK_SERVICE } from './exporter-load';
 
 /** The app's variants (http-instrumentation-app.ts) with their labels, in table order. */
 export const VARIANTS: Array<[string, string]> = [
@@ -70,13 +71,6 @@ export interface Sink {
   close(): void;
 }
 
-const passthrough = {
-  requestSerialize: (b: Buffer) => b,
-  requestDeserialize: (b: Buffer) => b,
-  responseSerialize: (b: Buffer) => b,
-  responseDeserialize: (b: Buffer) => b,
-};
-
 /** A gRPC server that answers SkyWalking's and OTLP's trace calls and counts the spans they carry. */
 export async function startCountingSink(): Promise<Sink> {
   const server = new grpc.Server();
@@ -86,13 +80,7 @@ export async function startCountingSink(): Promise<Sink> {
     sink.spans += segmentSpans(message);
   };
   server.addService(
-    {
-      collect: { path: '/skywalking.v3.TraceSegmentReportService/collect', requestStream: true, responseStream: false, ...passthrough },
-      collectInSync: { path: '/skywalking.v3.TraceSegmentReportService/collectInSync', requestStream: false, responseStream: false, ...passthrough },
-      reportInstanceProperties: { path: '/skywalking.v3.ManagementService/reportInstanceProperties', requestStream: false, responseStream: false, ...passthrough },
-      keepAlive: { path: '/skywalking.v3.ManagementService/keepAlive', requestStream: false, responseStream: false, ...passthrough },
-      export: { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', requestStream: false, responseStream: false, ...passthrough },
-    } as unknown as grpc.ServiceDefinition,
+    SINK_SERVICE,
     {
       collect: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         call.on('data', segment);
