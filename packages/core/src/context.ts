@@ -33,7 +33,7 @@ interface Sw8Holder {
 /**
  * The header belongs to the remote parent it arrived with, so it is kept on that parent's
  * SpanContext object (created by the extract that read it): that saves a Context copy per
- * request (bench/propagator.bench.ts). A SpanContext that cannot take it uses a Context value.
+ * request (bench/propagator/propagator.bench.ts). A SpanContext that cannot take it uses a Context value.
  */
 const HOLDER = Symbol.for('otel-skywalking.incoming-sw8');
 type HolderCarrier = { [HOLDER]?: Sw8Holder };

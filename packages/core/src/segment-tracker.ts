@@ -61,7 +61,7 @@ export class Segment {
   /**
    * @internal The tracker's list of open segments, oldest first, linked through the segments
    * themselves: a Map with one insert and one delete per request kept reallocating its table in
-   * V8's old generation, which then needed full collections (bench/exporter-http.bench.ts).
+   * V8's old generation, which then needed full collections (bench/exporter/exporter-http.bench.ts).
    */
   olderOpen: Segment | undefined = undefined;
   /** @internal */
@@ -117,7 +117,7 @@ export interface SwSpan {
 /**
  * Where a span's SkyWalking facts live: a symbol-keyed property on the span object itself. A
  * WeakMap entry per span cost several times more at garbage collection (about 9 µs per request in
- * bench/exporter-http.bench.ts). Symbol.for, so that two copies of this package see each other's spans.
+ * bench/exporter/exporter-http.bench.ts). Symbol.for, so that two copies of this package see each other's spans.
  */
 const SW_SPAN = Symbol.for('otel-skywalking.sw-span');
 /** Marks a span the tracker left out of every segment (a connection span outside any segment). */

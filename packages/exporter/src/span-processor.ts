@@ -36,7 +36,7 @@ const { SegmentTracker, ThrottledDiag, checkSw8Propagation, getSw8Extension, isL
 /**
  * Where an open segment's ended spans wait for the rest: on the segment itself. A Map from segment
  * to spans, with one insert and one delete per request, kept reallocating its table in V8's old
- * generation (bench/exporter-http.bench.ts). A plain Symbol: only the processor whose tracker owns
+ * generation (bench/exporter/exporter-http.bench.ts). A plain Symbol: only the processor whose tracker owns
  * the segment holds its spans.
  */
 const HELD = Symbol('otel-skywalking.held-spans');

@@ -20,7 +20,7 @@ export const NOT_SAMPLED_ENDPOINT = 'unsampled';
 export const NOT_SAMPLED_ADDRESS = '-';
 
 // Bound once: these packages' CommonJS re-exports are getters costing 10-20 ns per access, and one
-// inject + extract makes about 20 accesses (bench/propagator.bench.ts: about 10% of the round trip).
+// inject + extract makes about 20 accesses (bench/propagator/propagator.bench.ts: about 10% of the round trip).
 const { SpanKind, TraceFlags, isSpanContextValid, propagation, trace } = api;
 const { RPCType, TraceState, getRPCMetadata, isTracingSuppressed } = otelCore;
 const {
@@ -59,7 +59,7 @@ const FIELDS = [SW8_HEADER, SW8_CORRELATION_HEADER, SW8_X_HEADER];
 /**
  * A segment's encoded sw8 pieces, kept on the segment itself: `ids` is `traceId-segmentId-` (sw8
  * fields 2 and 3) and `names` is `-service-instance-endpoint-address`. A WeakMap entry per segment
- * cost more at garbage collection than the encoding it saved (bench/exporter-http.bench.ts).
+ * cost more at garbage collection than the encoding it saved (bench/exporter/exporter-http.bench.ts).
  * Symbol.for, so that two copies of this package share the pieces (they are the same for both).
  */
 const HEADER_PIECES = Symbol.for('otel-skywalking.sw8-pieces');

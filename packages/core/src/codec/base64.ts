@@ -1,6 +1,6 @@
 /**
  * Standard base64 for header fields. Fields are short ids and names; for those the built-in
- * atob/btoa are about three times faster than a Buffer round trip (bench/propagator.bench.ts),
+ * atob/btoa are about three times faster than a Buffer round trip (bench/propagator/propagator.bench.ts),
  * but they work on Latin-1, so anything non-ASCII goes through Buffer as UTF-8.
  * Invalid input is rejected, never decoded leniently.
  */

@@ -18,7 +18,7 @@
 // variant patches), so producer spans never add to what a consumer is measured for.
 // Goal (issue 6): >= 0.9x uninstrumented, and not slower than the contrib one.
 //
-//   node bench/build/amqplib.bench.js [--messages 10000] [--passes 2]
+//   node bench/build/amqplib/amqplib.bench.js [--messages 10000] [--passes 2]
 import { spawnSync } from 'node:child_process';
 import {
   BODY,
@@ -34,7 +34,7 @@ import {
   setUpVariant,
   type Variant,
 } from './amqplib-variants';
-import { numberOption } from './harness';
+import { numberOption } from '../lib/harness';
 
 const WARMUP_MESSAGES = 2_000;
 const ROUNDS_PER_PROCESS = 3;

@@ -25,7 +25,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SegmentTracker } from '@otel-skywalking/core';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, type SamplerStats } from '@otel-skywalking/sampler';
-import { measure, type Result } from './harness';
+import { measure, type Result } from '../lib/harness';
 
 function envInt(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -355,11 +355,11 @@ async function httpBench(): Promise<void> {
 }
 
 function writeDocs(): void {
-  const file = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
+  const file = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
   const section = [
     '## Sampler',
     '',
-    `\`bench/sampler.bench.ts\`, run with \`node --expose-gc bench/build/sampler.bench.js\` (Node ${process.version}); ratios compare within the same run.`,
+    `\`bench/sampler/sampler.bench.ts\`, run with \`node --expose-gc bench/build/sampler/sampler.bench.js\` (Node ${process.version}); ratios compare within the same run.`,
     '',
     ...lines,
     '',

@@ -7,9 +7,9 @@
 // HTTP_BENCH_SECONDS (default 40): closed-loop time over all variants and rounds; HTTP_BENCH_RATE
 // (default 3000) and HTTP_BENCH_OPEN_SECONDS (default 4): the open-loop run per variant.
 //
-//   node bench/build/http-instrumentation.bench.js [--only 'none,lean,sw-agent-all']
-import { load, median, percentile, startDownstream } from './exporter-load';
-import { onlyOption } from './harness';
+//   node bench/build/http/http-instrumentation.bench.js [--only 'none,lean,sw-agent-all']
+import { load, median, percentile, startDownstream } from '../exporter/exporter-load';
+import { onlyOption } from '../lib/harness';
 import { VARIANTS, openLoop, startApp, startCountingSinkProcess, type App } from './http-load';
 
 async function main(): Promise<void> {

@@ -9,14 +9,14 @@
 // and JavaScript functions with their callees, JIT code named from V8's perf map.
 // Needs valgrind (Debian: apt-get install valgrind). Takes about 12 minutes.
 //
-//   node bench/build/exporter-instructions.bench.js [--requests 6000] [--warmup 3000] [--only 'noop,skywalking'] [--profile]
+//   node bench/build/exporter/exporter-instructions.bench.js [--requests 6000] [--warmup 3000] [--only 'noop,skywalking'] [--profile]
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from './callgrind';
+import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from '../lib/callgrind';
 import { HTTP_APP_VARIANTS, loadCount, startDownstream, startSinkProcess } from './exporter-load';
-import { numberOption, onlyOption } from './harness';
+import { numberOption, onlyOption } from '../lib/harness';
 
 const VARIANTS = HTTP_APP_VARIANTS;
 

@@ -7,7 +7,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SegmentTracker } from '@otel-skywalking/core';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
-import { measure, report } from './harness';
+import { measure, report } from '../lib/harness';
 
 const provider = new BasicTracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.instance.id': 'checkout-1' }),

@@ -17,13 +17,13 @@
 //   services often run: what the instrumentation costs for the 90% of operations not recorded.
 // Goal (issue 7): >= 0.9x uninstrumented, and not slower than the contrib one.
 //
-//   node bench/build/mongodb.bench.js [--seconds 1] [--rounds 8]
+//   node bench/build/mongodb/mongodb.bench.js [--seconds 1] [--rounds 8]
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CountingExporter } from './counting-exporter';
-import { numberOption } from './harness';
+import { CountingExporter } from '../lib/counting-exporter';
+import { numberOption } from '../lib/harness';
 
 const VARIANTS = ['uninstrumented', '@otel-skywalking/instrumentation-mongodb', '@opentelemetry/instrumentation-mongodb'] as const;
 type Variant = (typeof VARIANTS)[number];

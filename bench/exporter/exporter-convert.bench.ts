@@ -17,7 +17,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SegmentTracker } from '@otel-skywalking/core';
 import { SegmentSerializer } from '@otel-skywalking/exporter';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
-import { measure, report } from './harness';
+import { measure, report } from '../lib/harness';
 
 const BATCH = 512; // the BatchSpanProcessor's default batch size
 const REQUESTS = 400;

@@ -8,13 +8,13 @@
 // request; sampled out within 5 % of no tracing.
 // Needs valgrind. About 15 minutes for all variants.
 //
-//   node bench/build/http-instrumentation-instructions.bench.js [--requests 4000] [--warmup 2000] [--only 'none,lean'] [--profile]
+//   node bench/build/http/http-instrumentation-instructions.bench.js [--requests 4000] [--warmup 2000] [--only 'none,lean'] [--profile]
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from './callgrind';
-import { loadCount, startDownstream } from './exporter-load';
-import { numberOption, onlyOption } from './harness';
+import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from '../lib/callgrind';
+import { loadCount, startDownstream } from '../exporter/exporter-load';
+import { numberOption, onlyOption } from '../lib/harness';
 import { VARIANTS, spawnWithLines, startCountingSinkProcess, type CountingSinkProcess } from './http-load';
 
 interface Count {

@@ -13,7 +13,7 @@
 // and JavaScript functions with their callees, JIT code named from V8's perf map.
 // Needs valgrind (Debian: apt-get install valgrind) and RabbitMQ. Takes about 9 minutes.
 //
-//   node bench/build/amqplib-instructions.bench.js [--messages 6000] [--warmup 3000] [--only 'name part,…'] [--profile]
+//   node bench/build/amqplib/amqplib-instructions.bench.js [--messages 6000] [--warmup 3000] [--only 'name part,…'] [--profile]
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +34,8 @@ import {
   setUpVariant,
   type Variant,
 } from './amqplib-variants';
-import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from './callgrind';
-import { numberOption, onlyOption } from './harness';
+import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from '../lib/callgrind';
+import { numberOption, onlyOption } from '../lib/harness';
 
 const PREFETCH = 100;
 /** The consumer reports its count every this many messages. */

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { SINK_SERVICE } from './exporter-load';
+import { SINK_SERVICE } from '../exporter/exporter-load';
 
 /** The app's variants (http-instrumentation-app.ts) with their labels, in table order. */
 export const VARIANTS: Array<[string, string]> = [

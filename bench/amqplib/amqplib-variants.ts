@@ -1,7 +1,7 @@
 // The consumer variants of the amqplib benchmarks (amqplib.bench.ts, amqplib-instructions.bench.ts):
 // how each process is set up, and the headers its messages carry.
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { CountingExporter } from './counting-exporter';
+import { CountingExporter } from '../lib/counting-exporter';
 
 export const OURS = '@otel-skywalking/instrumentation-amqplib';
 export const OURS_UNSAMPLED = '@otel-skywalking/instrumentation-amqplib, sampling 0';
