@@ -6,7 +6,7 @@
 // The spans come from real HTTP requests through @opentelemetry/instrumentation-http (server and
 // client, propagated with createSkyWalkingPropagator), plus a MongoDB, a RabbitMQ and an internal span
 // per request with the attributes the instrumentations set.
-// EXPORTER_BENCH_ROUNDS (default 15) sets the number of measured rounds.
+// --rounds (default 15) sets the number of measured rounds.
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -17,7 +17,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SegmentTracker } from '@otel-skywalking/core';
 import { SegmentSerializer } from '@otel-skywalking/exporter';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
-import { measure, report } from '../lib/harness';
+import { measure, numberOption, report } from '../lib/harness';
 
 const BATCH = 512; // the BatchSpanProcessor's default batch size
 const REQUESTS = 400;
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   }
   const spanCount = batches.length * BATCH;
 
-  const rounds = Number(process.env.EXPORTER_BENCH_ROUNDS ?? 15);
+  const rounds = Math.floor(numberOption('rounds', 15));
   const results = measure(
     [
       { name: 'otlp-transformer ProtobufTraceSerializer', run: () => ProtobufTraceSerializer.serializeRequest(batch()) },

@@ -6,15 +6,18 @@
 // collectors (one process of their own) accept and discard, identically for every variant. Rounds alternate between variants.
 // Goals (issue 4): at most 5% throughput cost against the no-op processor; at least 1.5x the
 // throughput of skywalking-backend-js.
-// EXPORTER_BENCH_SECONDS (default 15) is the measured time over all variants and rounds;
-// EXPORTER_BENCH_CONCURRENCY (default 16) the number of keep-alive clients.
+// --seconds (default 15) is the measured time over all variants and rounds;
+// --concurrency (default 16) the number of keep-alive clients.
+//
+//   node bench/build/exporter/exporter-http.bench.js [--seconds 15] [--concurrency 16]
 import { HTTP_APP_VARIANTS, load, median, percentile, startApp, startDownstream, startSinkProcess, type App } from './exporter-load';
+import { numberOption } from '../lib/harness';
 
 const VARIANTS = HTTP_APP_VARIANTS;
 
 async function main(): Promise<void> {
-  const seconds = Number(process.env.EXPORTER_BENCH_SECONDS ?? 15);
-  const concurrency = Number(process.env.EXPORTER_BENCH_CONCURRENCY ?? 16);
+  const seconds = numberOption('seconds', 15);
+  const concurrency = Math.floor(numberOption('concurrency', 16));
   const rounds = 4;
   const roundMs = Math.max(250, Math.round((seconds * 1000) / (VARIANTS.length * rounds)));
   const sink = await startSinkProcess();

@@ -3,10 +3,13 @@
 // against the same app with a no-op processor (what the app itself takes under this load),
 // BatchSpanProcessor + OTLP gRPC and skywalking-backend-js 0.9.0 (whose OAP-down OOM is the anchor).
 // Goal (issue 4): under 30 MB RSS growth over the run, flat after warm-up.
-// EXPORTER_OUTAGE_SECONDS (default 10) is the load time per variant (the issue's figure is 60);
-// EXPORTER_BENCH_CONCURRENCY (default 16) the number of keep-alive clients.
+// --seconds (default 10) is the load time per variant (the issue's figure is 60);
+// --concurrency (default 16) the number of keep-alive clients.
+//
+//   node bench/build/exporter/exporter-outage.bench.js [--seconds 10] [--concurrency 16]
 import { createServer } from 'node:net';
 import { load, startApp, startDownstream } from './exporter-load';
+import { numberOption } from '../lib/harness';
 
 const VARIANTS: Array<[string, string]> = [
   ['noop', 'no-op processor (the app alone)'],
@@ -25,8 +28,8 @@ async function refusedAddress(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.env.EXPORTER_OUTAGE_SECONDS ?? 10);
-  const concurrency = Number(process.env.EXPORTER_BENCH_CONCURRENCY ?? 16);
+  const seconds = numberOption('seconds', 10);
+  const concurrency = Math.floor(numberOption('concurrency', 16));
   const down = await refusedAddress();
   const downstream = await startDownstream();
   const rows: string[] = [];

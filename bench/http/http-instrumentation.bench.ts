@@ -4,18 +4,19 @@
 // delivered work (a variant that drops spans under load is not doing the same job).
 // Goals (issue 18): ours (lean) >= 1.3x the closed-loop requests/s of skywalking-backend-js tracing
 // every request, p99 at 3,000 requests/s no worse than the agent's; sampled out >= 0.95x of no tracing.
-// HTTP_BENCH_SECONDS (default 40): closed-loop time over all variants and rounds; HTTP_BENCH_RATE
-// (default 3000) and HTTP_BENCH_OPEN_SECONDS (default 4): the open-loop run per variant.
+// --seconds (default 40): closed-loop time over all variants and rounds; --rate (default 3000) and
+// --open-seconds (default 4): the open-loop run per variant.
 //
-//   node bench/build/http/http-instrumentation.bench.js [--only 'none,lean,sw-agent-all']
+//   node bench/build/http/http-instrumentation.bench.js [--seconds 40] [--rate 3000] [--open-seconds 4]
+//     [--only 'none,lean,sw-agent-all']
 import { load, median, percentile, startDownstream } from '../exporter/exporter-load';
-import { onlyOption } from '../lib/harness';
+import { numberOption, onlyOption } from '../lib/harness';
 import { VARIANTS, openLoop, startApp, startCountingSinkProcess, type App } from './http-load';
 
 async function main(): Promise<void> {
-  const seconds = Number(process.env.HTTP_BENCH_SECONDS ?? 40);
-  const rate = Number(process.env.HTTP_BENCH_RATE ?? 3000);
-  const openSeconds = Number(process.env.HTTP_BENCH_OPEN_SECONDS ?? 4);
+  const seconds = numberOption('seconds', 40);
+  const rate = numberOption('rate', 3000);
+  const openSeconds = numberOption('open-seconds', 4);
   const concurrency = 16;
   const rounds = 4;
   const variants = VARIANTS.filter(([v]) => onlyOption(VARIANTS.map(([name]) => name)).includes(v));

@@ -4,6 +4,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { flagOption } from './harness';
 
 /**
  * V8's collection heuristics depend on time, and under valgrind time runs ~50× slower: the young
@@ -77,7 +78,7 @@ function dumps(dir: string): string[] {
 
 /** `--profile` on the command line: print where the instructions go. */
 export function profileOption(): boolean {
-  return process.argv.includes('--profile');
+  return flagOption('profile');
 }
 
 interface JitCode {

@@ -45,6 +45,11 @@ export function report(title: string, results: Result[]): void {
   }
 }
 
+// Options: every benchmark takes its options as command-line flags read here (`--name value`,
+// `--flag`), never from environment variables. The environment is left for what a child process
+// needs from its parent (VARIANT, SW_COLLECTOR, …) and for the servers' addresses the tests share
+// (AMQP_URL, MONGODB_URL).
+
 /** `--name value` from the command line: a positive number, else the fallback. */
 export function numberOption(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -61,4 +66,15 @@ export function onlyOption<T extends string>(names: readonly T[]): T[] {
   if (at < 0 || process.argv[at + 1] === undefined) return [...names];
   const parts = process.argv[at + 1].split(',').filter((part) => part !== '');
   return names.filter((name) => parts.some((part) => name.includes(part)));
+}
+
+/** `--name value` from the command line: the value as given, else undefined. */
+export function stringOption(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** `--name` on the command line: true when present. */
+export function flagOption(name: string): boolean {
+  return process.argv.includes(`--${name}`);
 }

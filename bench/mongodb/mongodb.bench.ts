@@ -23,7 +23,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CountingExporter } from '../lib/counting-exporter';
-import { numberOption } from '../lib/harness';
+import { numberOption, stringOption } from '../lib/harness';
 
 const VARIANTS = ['uninstrumented', '@otel-skywalking/instrumentation-mongodb', '@opentelemetry/instrumentation-mongodb'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -54,12 +54,6 @@ interface RoundResult {
   spans: number;
   /** Operations that failed (counted apart from ops; jongodb hiccups, never expected). */
   failures: number;
-}
-
-
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 /** Child process: sets up one variant on one driver; returns a function that runs one round of a workload. */
@@ -309,7 +303,7 @@ async function main(): Promise<void> {
 
 const variantAt = process.argv.indexOf('--variant');
 if (variantAt >= 0) {
-  prepareVariant(process.argv[variantAt + 1] as Variant, argument('driver') as DriverAlias, argument('uri')!).then(
+  prepareVariant(process.argv[variantAt + 1] as Variant, stringOption('driver') as DriverAlias, stringOption('uri')!).then(
     (round) => {
       process.on('message', (message: { workload: Workload['name']; durationMs: number }) => {
         const workload = WORKLOADS.find((w) => w.name === message.workload)!;

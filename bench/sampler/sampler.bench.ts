@@ -6,10 +6,11 @@
 //    AlwaysOffSampler. Goal: >= 0.97x AlwaysOffSampler's throughput. The apps run at the same time
 //    in child processes, round after round, so all share whatever else loads the machine; a second
 //    AlwaysOffSampler app measures that noise in the same run.
-// Env: BENCH_SAMPLER_ROUNDS (decision rounds, 15), BENCH_SAMPLER_OPS (decisions per round, 20000),
-// BENCH_SAMPLER_HTTP_ROUNDS (HTTP rounds, 12), BENCH_SAMPLER_HTTP_MS (ms per HTTP round, 1000),
-// BENCH_SAMPLER_CONCURRENCY (clients per app, 8), BENCH_WRITE_DOCS=1 rewrites the "Sampler"
-// section of docs/benchmarks.md.
+//   node --expose-gc bench/build/sampler/sampler.bench.js [--rounds 15] [--ops 20000] [--http-rounds 12]
+//     [--http-ms 1000] [--concurrency 8] [--write-docs]
+// --rounds: decision rounds; --ops: decisions per round; --http-rounds: HTTP rounds; --http-ms: ms per
+// HTTP round; --concurrency: clients per app; --write-docs rewrites the "Sampler" section of
+// docs/benchmarks.md.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,18 +26,13 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SegmentTracker } from '@otel-skywalking/core';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, type SamplerStats } from '@otel-skywalking/sampler';
-import { measure, type Result } from '../lib/harness';
+import { flagOption, measure, numberOption, type Result } from '../lib/harness';
 
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-const ROUNDS = envInt('BENCH_SAMPLER_ROUNDS', 15);
-const OPS = envInt('BENCH_SAMPLER_OPS', 20_000);
-const HTTP_ROUNDS = envInt('BENCH_SAMPLER_HTTP_ROUNDS', 12);
-const HTTP_MS = envInt('BENCH_SAMPLER_HTTP_MS', 1000);
-const CONCURRENCY = envInt('BENCH_SAMPLER_CONCURRENCY', 8);
+const ROUNDS = Math.floor(numberOption('rounds', 15));
+const OPS = Math.floor(numberOption('ops', 20_000));
+const HTTP_ROUNDS = Math.floor(numberOption('http-rounds', 12));
+const HTTP_MS = Math.floor(numberOption('http-ms', 1000));
+const CONCURRENCY = Math.floor(numberOption('concurrency', 8));
 const lines: string[] = [];
 /** The slowest SkyWalkingSampler decision measured, ns: an upper bound of its cost per span. */
 let slowestDecisionNs = 0;
@@ -250,7 +246,7 @@ class WorkerHandle {
   private readonly child: ChildProcess;
 
   constructor(readonly kind: WorkerKind) {
-    this.child = fork(__filename, ['--http-worker', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(__filename, ['--http-worker', kind, '--concurrency', String(CONCURRENCY)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   }
 
   async next(): Promise<FromWorker> {
@@ -393,7 +389,7 @@ async function main(): Promise<void> {
   }
   decisionBench();
   await httpBench();
-  if (process.env.BENCH_WRITE_DOCS === '1') writeDocs();
+  if (flagOption('write-docs')) writeDocs();
 }
 
 main().catch((err: unknown) => {
