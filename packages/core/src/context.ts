@@ -1,11 +1,23 @@
 /**
- * OpenTelemetry Context keys that carry what SkyWalking needs and OpenTelemetry does not keep.
- * Values are immutable; every setter returns a new Context.
+ * What SkyWalking needs and OpenTelemetry does not keep, carried with a Context: the incoming sw8
+ * header, the sw8-x extension and the inject send-timestamp request.
+ *
+ * Contexts are never changed: setSw8Extension and withSendTimestamp return a new Context. Two
+ * things are mutated, both for the incoming sw8 only:
+ * - setIncomingSw8 / setIncomingSw8Raw put the header on the remote parent's SpanContext object
+ *   (the INCOMING_SW8_HOLDER slot, symbols.ts) and return the same Context. The sw8 propagator
+ *   calls them during extract, on the remote parent that extract produced (its own, or traceparent's
+ *   just before it in the same composite extract); its OpenTelemetry fields are left as they are, and
+ *   a copy made with object spread keeps the slot. It saves a Context copy per request. A SpanContext
+ *   that cannot take the slot (not extensible) gets a new Context with the header as a value instead.
+ * - getIncomingSw8 decodes a header kept raw on its first call and keeps the result in the holder
+ *   (its `decoded` field), so later calls and sampled-out traffic do not decode it again.
  */
 import { createContextKey, trace, type Context } from '@opentelemetry/api';
 import { decodeSw8, type Sw8Header } from './codec/sw8';
 import { countRejected } from './stats';
 import type { Sw8Extension } from './codec/sw8x';
+import { INCOMING_SW8_HOLDER } from './symbols';
 
 /** What an incoming sw8 header said, kept beside the remote span context it produced. */
 export interface IncomingSw8 extends Sw8Header {
@@ -26,7 +38,7 @@ interface Sw8Holder {
   readonly raw: string | undefined;
   readonly otelTraceId: string;
   readonly sampled: boolean;
-  /** undefined: not decoded yet; null: decoded and found malformed. */
+  /** undefined: not decoded yet; null: decoded and found malformed. Set once, by getIncomingSw8. */
   decoded: IncomingSw8 | null | undefined;
 }
 
@@ -35,20 +47,19 @@ interface Sw8Holder {
  * SpanContext object (created by the extract that read it): that saves a Context copy per
  * request (bench/propagator/propagator.bench.ts). A SpanContext that cannot take it uses a Context value.
  */
-const HOLDER = Symbol.for('otel-skywalking.incoming-sw8');
-type HolderCarrier = { [HOLDER]?: Sw8Holder };
+type HolderCarrier = { [INCOMING_SW8_HOLDER]?: Sw8Holder };
 
 function keep(context: Context, holder: Sw8Holder): Context {
   const parent = trace.getSpanContext(context) as HolderCarrier | undefined;
   if (parent !== undefined && Object.isExtensible(parent)) {
-    parent[HOLDER] = holder;
+    parent[INCOMING_SW8_HOLDER] = holder;
     return context;
   }
   return context.setValue(INCOMING_SW8, holder);
 }
 
 function holderOf(context: Context): Sw8Holder | undefined {
-  return (trace.getSpanContext(context) as HolderCarrier | undefined)?.[HOLDER] ?? (context.getValue(INCOMING_SW8) as Sw8Holder | undefined);
+  return (trace.getSpanContext(context) as HolderCarrier | undefined)?.[INCOMING_SW8_HOLDER] ?? (context.getValue(INCOMING_SW8) as Sw8Holder | undefined);
 }
 
 /** Keeps a decoded sw8 with the context's remote parent (the span context the header produced). */

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { Attributes } from '@opentelemetry/api';
 import { randomHexId } from './ids';
 import { MAX_INSTANCE_NAME_LENGTH, MAX_SERVICE_NAME_LENGTH } from './limits';
-import { coreStats } from './stats';
+import { countTruncation } from './stats';
 
 export interface ServiceIdentity {
   service: string;
@@ -30,7 +30,7 @@ function nonEmpty(value: unknown): string | undefined {
 /** Cuts a name to the OAP's limit, counting the truncation. */
 export function truncateName(value: string, max: number): string {
   if (value.length <= max) return value;
-  coreStats.truncations++;
+  countTruncation();
   return value.slice(0, max);
 }
 

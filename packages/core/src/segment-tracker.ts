@@ -15,6 +15,7 @@ import { diag, SpanKind, trace, type Attributes, type Context, type SpanContext 
 import { getIncomingSw8, getSw8Extension } from './context';
 import { identityOf } from './identity';
 import { segmentIdFor, swTraceIdOf } from './ids';
+import { HELD_SPANS, LEFT_OUT, SW_SPAN, SW8_HEADER_PIECES, type HeldSpans, type Sw8HeaderPieces } from './symbols';
 import { operationName } from './semantics';
 import { frameworkEntryComponent, isConnectionSpan, scopeNameOf } from './span-mapping';
 
@@ -66,6 +67,13 @@ export class Segment {
   olderOpen: Segment | undefined = undefined;
   /** @internal */
   newerOpen: Segment | undefined = undefined;
+  /**
+   * The slots other packages keep on a segment, declared (see symbols.ts) and set here so that every
+   * segment has the same shape from the start. Written only by their owner: HELD_SPANS by the
+   * exporter's SkyWalkingSpanProcessor, SW8_HEADER_PIECES by the sw8 propagator.
+   */
+  [HELD_SPANS]: HeldSpans<TrackableSpan> | undefined = undefined;
+  [SW8_HEADER_PIECES]: Sw8HeaderPieces | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -110,19 +118,14 @@ export interface SwSpan {
   readonly spanId: number;
   /** -1 for the segment's first span. */
   readonly parentSpanId: number;
-  /** The exact peer string injected into sw8 field 8, kept so the exporter reports the same one. */
+  /**
+   * The exact peer string injected into sw8 field 8, kept so the exporter reports the same one. The
+   * one field written after the tracker made the SwSpan: by the sw8 propagator, at the span's first inject.
+   */
   peer?: string;
 }
 
-/**
- * Where a span's SkyWalking facts live: a symbol-keyed property on the span object itself. A
- * WeakMap entry per span cost several times more at garbage collection (about 9 µs per request in
- * bench/exporter/exporter-http.bench.ts). Symbol.for, so that two copies of this package see each other's spans.
- */
-const SW_SPAN = Symbol.for('otel-skywalking.sw-span');
-/** Marks a span the tracker left out of every segment (a connection span outside any segment). */
-const LEFT_OUT = Symbol.for('otel-skywalking.left-out');
-
+/** A span's SkyWalking facts live on the span object itself, in the SW_SPAN and LEFT_OUT slots (symbols.ts). */
 type Tagged = { [SW_SPAN]?: SwSpan; [LEFT_OUT]?: true };
 
 /** Whether the tracker left this span out of every segment: the exporter lets it go (it was counted). */

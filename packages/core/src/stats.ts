@@ -8,7 +8,7 @@ export interface CoreStats {
   truncations: number;
 }
 
-/** Changed only through the count* functions below (other modules of core increment `truncations` directly). */
+/** Changed only through the count* functions below; read through getCoreStats. */
 export const coreStats: CoreStats = {
   rejectedHeaders: { sw8: 0, 'sw8-correlation': 0, 'sw8-x': 0 },
   correlationDropped: 0,
@@ -22,6 +22,11 @@ export function countRejected(header: string): void {
 /** sw8-correlation pairs the propagator dropped. */
 export function countCorrelationDropped(pairs: number): void {
   coreStats.correlationDropped += pairs;
+}
+
+/** A name or id cut to the OAP's limits. */
+export function countTruncation(): void {
+  coreStats.truncations++;
 }
 
 /** A copy of the counters, for stats endpoints and tests. */

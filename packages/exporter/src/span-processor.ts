@@ -17,7 +17,7 @@ import * as api from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as core from '@otel-skywalking/core';
-import type { Segment, SegmentEndReason } from '@otel-skywalking/core';
+import type { HeldSpans, Segment, SegmentEndReason } from '@otel-skywalking/core';
 import { TRANSMISSION_LATENCY_ATTRIBUTE } from './attributes';
 import { resolveExporterConfig, resolveProcessorConfig, type ProcessorConfig } from './config';
 import { registerExporterMetrics } from './exporter-metrics';
@@ -32,24 +32,15 @@ import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } fro
 // Bound once: package indexes re-export through getters, which cost a call on every use.
 const { SpanKind, TraceFlags } = api;
 const { SegmentTracker, ThrottledDiag, checkSw8Propagation, getSw8Extension, isLeftOut, swSpanOf } = core;
+// Annotated: a destructured symbol loses its unique type, which indexes Segment's slot.
+const HELD_SPANS: typeof core.HELD_SPANS = core.HELD_SPANS;
 
 /**
- * Where an open segment's ended spans wait for the rest: on the segment itself. A Map from segment
- * to spans, with one insert and one delete per request, kept reallocating its table in V8's old
- * generation (bench/exporter/exporter-http.bench.ts). A plain Symbol: only the processor whose tracker owns
- * the segment holds its spans.
+ * An open segment's ended spans wait for the rest on the segment itself, in the slot core declares
+ * for this processor (HELD_SPANS, core's symbols.ts). Only hold() writes it, always with SDK spans.
  */
-const HELD = Symbol('otel-skywalking.held-spans');
-
-type HoldingSegment = Segment & { [HELD]?: HeldSegment };
-
-/** Ended spans of one open segment. */
-interface HeldSegment {
-  spans: ReadableSpan[];
-  /** Spans were left out (span limit): the segment is sent with isSizeLimited. */
-  sizeLimited: boolean;
-  /** Dropped whole (held-span cap); later spans of it are counted and let go. */
-  dropped: boolean;
+function heldOf(segment: Segment): HeldSpans<ReadableSpan> | undefined {
+  return segment[HELD_SPANS] as HeldSpans<ReadableSpan> | undefined;
 }
 
 export class SkyWalkingSpanProcessor implements SpanProcessor {
@@ -167,10 +158,10 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
       this.stats.drop('segment_closed', 1, 0);
       return;
     }
-    let held = (segment as HoldingSegment)[HELD];
+    let held = heldOf(segment);
     if (held === undefined) {
       held = { spans: [], sizeLimited: false, dropped: false };
-      (segment as HoldingSegment)[HELD] = held;
+      segment[HELD_SPANS] = held;
       this.heldSegments++;
     }
     if (held.dropped) {
@@ -196,9 +187,9 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   }
 
   private segmentEnded(segment: Segment, reason: SegmentEndReason): void {
-    const held = (segment as HoldingSegment)[HELD];
+    const held = heldOf(segment);
     if (held === undefined) return;
-    (segment as HoldingSegment)[HELD] = undefined;
+    segment[HELD_SPANS] = undefined;
     this.heldSegments--;
     if (held.dropped) return;
     this.heldSpans -= held.spans.length;
@@ -234,8 +225,8 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private async shutdownNow(): Promise<void> {
     // Segments still open are sent with what ended so far (incomplete, marked isSizeLimited).
     for (const segment of this.tracker.openSegments()) {
-      const held = (segment as HoldingSegment)[HELD];
-      (segment as HoldingSegment)[HELD] = undefined;
+      const held = heldOf(segment);
+      segment[HELD_SPANS] = undefined;
       if (held !== undefined && !held.dropped && held.spans.length > 0) this.handOver(segment, held.spans, true);
     }
     this.heldSegments = 0;

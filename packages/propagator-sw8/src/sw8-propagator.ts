@@ -56,15 +56,11 @@ const {
 
 const FIELDS = [SW8_HEADER, SW8_CORRELATION_HEADER, SW8_X_HEADER];
 
-/**
- * A segment's encoded sw8 pieces, kept on the segment itself: `ids` is `traceId-segmentId-` (sw8
- * fields 2 and 3) and `names` is `-service-instance-endpoint-address`. A WeakMap entry per segment
- * cost more at garbage collection than the encoding it saved (bench/exporter/exporter-http.bench.ts).
- * Symbol.for, so that two copies of this package share the pieces (they are the same for both).
- */
-const HEADER_PIECES = Symbol.for('otel-skywalking.sw8-pieces');
-
-type CachedSegment = Segment & { [HEADER_PIECES]?: { endpoint: string; address: string; ids: string; names: string } };
+// A segment's encoded sw8 pieces are kept on the segment itself, in the slot core declares for this
+// propagator (SW8_HEADER_PIECES, core's symbols.ts). A WeakMap entry per segment cost more at garbage
+// collection than the encoding it saved (bench/exporter/exporter-http.bench.ts). Annotated: a
+// destructured symbol loses its unique type, which indexes Segment's slot.
+const SW8_HEADER_PIECES: typeof swCore.SW8_HEADER_PIECES = swCore.SW8_HEADER_PIECES;
 
 /** The parts of an SDK span the propagator reads; API-only spans lack them. */
 interface SdkSpanView {
@@ -163,7 +159,7 @@ export class Sw8Propagator implements TextMapPropagator {
   private encodeTracked(span: Span, sw: SwSpan, sampled: boolean, endpoint: string): string {
     const segment = sw.segment;
     const address = (sw.peer ??= peerAddress((span as SdkSpanView).attributes ?? {}));
-    const cached = (segment as CachedSegment)[HEADER_PIECES];
+    const cached = segment[SW8_HEADER_PIECES];
     if (cached !== undefined && cached.endpoint === endpoint && cached.address === address) {
       return (sampled ? '1' : '0') + cached.ids + sw.spanId + cached.names;
     }
@@ -183,7 +179,7 @@ export class Sw8Propagator implements TextMapPropagator {
     // value = sample '-' traceId '-' segmentId '-' spanId '-' names: ids end at the third dash.
     const idsEnd = value.indexOf('-', value.indexOf('-', 2) + 1) + 1;
     const names = value.slice(value.indexOf('-', idsEnd));
-    (segment as CachedSegment)[HEADER_PIECES] = { endpoint, address, ids: value.slice(1, idsEnd), names };
+    segment[SW8_HEADER_PIECES] = { endpoint, address, ids: value.slice(1, idsEnd), names };
     return value;
   }
 
