@@ -67,7 +67,9 @@ describe('SkyWalkingCollector over gRPC', () => {
         .then(() => {
           assert.equal(answers, 0, 'no answer while the stream is open');
           call.end();
-        }, reject);
+        })
+        // a failed assertion above rejects too (a second argument to then() would not see it)
+        .catch(reject);
     });
     await done;
     assert.equal(answers, 1);

@@ -66,6 +66,7 @@ describe('SkyWalking protocol definitions', () => {
       const log = s.getLogsList()[0];
       assert.equal(log.getTime(), want.logs[0].time);
       assert.deepEqual(log.getDataList().map((t: any) => [t.getKey(), t.getValue()]), [['event', 'error'], ['message', 'boom']]);
+      assert.equal(s.getRefsList().length, want.refs.length, 'every ref decoded (the loop below checks each)');
       s.getRefsList().forEach((r: any, j: number) => {
         const ref = want.refs[j];
         assert.equal(r.getReftype(), ref.refType);
