@@ -59,7 +59,7 @@ export {
   type SegmentTrackerStats,
   SegmentTracker,
 } from './segment-tracker';
-export { HELD_SPANS, type HeldSpans, SW8_HEADER_PIECES, type Sw8HeaderPieces } from './symbols';
+export { HELD_SPANS, type HeldSpans, SW8_HEADER_PIECES, type Sw8HeaderPieces, SW_LOG_CONTEXT } from './symbols';
 export { getCoreStats, countRejected, countCorrelationDropped, type CoreStats } from './stats';
 export { decodeSw8, encodeSw8, peekSw8, type Sw8Header } from './codec/sw8';
 export { decodeCorrelation, encodeCorrelation, type CorrelationResult } from './codec/correlation';

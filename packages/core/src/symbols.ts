@@ -56,3 +56,11 @@ export const LEFT_OUT: unique symbol = Symbol.for('otel-skywalking.left-out');
 
 /** On a remote parent's SpanContext: the sw8 header the same extract read (context.ts). */
 export const INCOMING_SW8_HOLDER: unique symbol = Symbol.for('otel-skywalking.incoming-sw8');
+
+// ---- On a log record ----
+
+/**
+ * Owner: @otel-skywalking/exporter-logs (log-context.ts). The SkyWalking ids of the span active when
+ * the record was emitted. Symbol.for: two copies of the package read each other's records.
+ */
+export const SW_LOG_CONTEXT: unique symbol = Symbol.for('otel-skywalking.sw-log-context');

@@ -2,10 +2,10 @@
  * The SkyWalking ids of the span a log is written in, taken at emit time. A log record keeps only
  * the span's OpenTelemetry SpanContext; the segment id and span index live on the span object
  * (core's swSpanOf), which is reachable only from the Context active at emit. They are kept on
- * the record under a symbol, for the exporter to read later.
+ * the record in the SW_LOG_CONTEXT slot (declared in core's symbols.ts), for the exporter to read later.
  */
 import { trace, type Context } from '@opentelemetry/api';
-import { swSpanOf, swTraceIdOf, type Segment } from '@otel-skywalking/core';
+import { SW_LOG_CONTEXT, swSpanOf, swTraceIdOf, type Segment } from '@otel-skywalking/core';
 
 export interface CapturedLogContext {
   traceId: string;
@@ -13,8 +13,6 @@ export interface CapturedLogContext {
   segment: Segment | undefined;
   spanId: number;
 }
-
-const SW_LOG_CONTEXT = Symbol.for('otel-skywalking.sw-log-context');
 
 type Tagged = { [SW_LOG_CONTEXT]?: CapturedLogContext | null };
 
