@@ -5,8 +5,8 @@
 // the real shape. A new snippet without a kind here fails the test.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import { SkyWalkingCollector } from '@otel-skywalking/collector';
@@ -43,6 +43,11 @@ type Kind =
   | 'meters'
   /** A MAL rule: the rules of the example file the exporter-metrics tests check against what it sends. */
   | 'mal-rule'
+  /**
+   * A diagram naming source files: every `packages/….ts` path exists, and so does every other `name.ts`
+   * on its line, in that path's folder.
+   */
+  | 'file-map'
   /** Sample output or a diagram, kept in the docs as an illustration. */
   | 'illustration';
 
@@ -73,6 +78,7 @@ const KINDS: Record<string, Kind> = {
   'meters-own.js': 'meters',
   'meters-rule.yaml': 'mal-rule',
   'meters-collector-line.txt': 'illustration',
+  'architecture-flow.txt': 'file-map',
 };
 
 interface Block {
@@ -300,6 +306,24 @@ setTimeout(() => process.exit(0), 1500);
         const example = readFileSync(join(ROOT, 'packages', 'exporter-metrics', 'examples', 'checkout-meters.yaml'), 'utf8');
         const rules = example.split('\n').filter((line) => !line.startsWith('#')).join('\n');
         assert.equal(text(), rules);
+      });
+    }
+
+    if (kind === 'file-map') {
+      it(`${file}: names files that exist`, () => {
+        const missing: string[] = [];
+        let named = 0;
+        for (const line of text().split('\n')) {
+          const path = /\bpackages\/[\w./-]+\.ts\b/.exec(line)?.[0];
+          if (path === undefined) continue;
+          const others = [...line.replace(path, '').matchAll(/\b[\w-]+\.ts\b/g)].map((m) => join(dirname(path), m[0]));
+          for (const file of [path, ...others]) {
+            named++;
+            if (!existsSync(join(ROOT, file))) missing.push(file);
+          }
+        }
+        assert.ok(named >= 20, `only ${named} files named`);
+        assert.deepEqual(missing, [], 'files the diagram names that do not exist');
       });
     }
 
