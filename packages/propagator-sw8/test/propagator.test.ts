@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, propagation, trace } from '@opentelemetry/api';
 import {
+  SW8_HEADER_PIECES,
   decodeSw8,
   decodeSw8Extension,
   encodeSw8,
@@ -72,6 +73,9 @@ describe('createSkyWalkingPropagator', () => {
     const later = decodeSw8(inject(propagator, trace.setSpan(ROOT_CONTEXT, clientSpan(tracer, entry))).sw8)!;
     assert.equal(later.parentEndpoint, 'GET:/b', 'the endpoint follows the entry span as it is renamed');
     assert.ok(decoded.every((h) => h.parentSegmentId === swSpanOf(entry)!.segment.id));
+    // the pieces reused by the next inject are in the slot core declares for them, not in one of its own
+    const pieces = swSpanOf(entry)!.segment[SW8_HEADER_PIECES];
+    assert.deepEqual(pieces && [pieces.endpoint, pieces.address], ['GET:/b', 'inventory:8080']);
   });
 
   it('names the endpoint by the route a framework matched before it is on the entry span', async () => {
