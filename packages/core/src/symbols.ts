@@ -10,7 +10,7 @@
  * tracked by one copy's tracker and exported or injected by another's); a plain Symbol where only
  * the copy that created the object uses the slot.
  */
-// ---- On core's Segment (declared as fields of Segment, so every segment has the same shape) ----
+// ---- On core's Segment (declared on the Segment class for their types; set by their owner) ----
 
 /**
  * Owner: @otel-skywalking/exporter (SkyWalkingSpanProcessor). A segment's ended spans, held until
