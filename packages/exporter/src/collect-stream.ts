@@ -7,7 +7,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { CollectorClient, CollectorConnection } from './collector-connection';
-import type { DropReason } from './types';
+import type { DropReason, ReportMethod } from './types';
 
 export interface StreamOutcome {
   ok: boolean;
@@ -15,8 +15,6 @@ export interface StreamOutcome {
   reason?: DropReason;
   error?: Error;
 }
-
-export type ReportMethod = 'collectInSync' | 'collect';
 
 export interface CollectStreamLimits {
   connectTimeoutMillis: number;

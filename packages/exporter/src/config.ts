@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { DEFAULT_HTTP_ERROR_STATUS, DEFAULT_SPAN_LIMIT_PER_SEGMENT } from '@otel-skywalking/core';
-import type { ReportMethod } from './collect-stream';
 import type {
+  ReportMethod,
   SkyWalkingExporterOptions,
   SkyWalkingSpanProcessorOptions,
   SkyWalkingTlsOptions,

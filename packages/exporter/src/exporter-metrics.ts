@@ -7,8 +7,8 @@
  * histogram recorded once per export, in seconds.
  */
 import type { Attributes, BatchObservableResult, MeterProvider, ObservableGauge } from '@opentelemetry/api';
-import { DROP_REASONS, type ExporterStats } from './exporter-stats';
-import type { DropReason, SkyWalkingExporterStats, SkyWalkingSpanProcessorStats } from './types';
+import type { ExporterStats } from './exporter-stats';
+import { DROP_REASONS, type DropReason, type SkyWalkingExporterStats, type SkyWalkingSpanProcessorStats } from './types';
 import { VERSION } from './version';
 
 /** OpenTelemetry semantic conventions (SDK self-observability, development status): names as specified. */
