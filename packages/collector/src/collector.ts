@@ -30,7 +30,7 @@ import type {
   StoredLog,
   TraceSummary,
   Violation,
-  ViolationSeverity,
+  ViolationFilter,
 } from './types';
 
 /** A value waitFor treats as "not yet". */
@@ -39,12 +39,6 @@ type Falsy = false | 0 | '' | null | undefined;
 interface Waiter {
   check(): void;
   fail(err: Error): void;
-}
-
-/** Which violations to return. */
-export interface ViolationFilter {
-  traceId?: string;
-  severity?: ViolationSeverity;
 }
 
 const WAIT_POLL_MS = 100;
@@ -235,7 +229,8 @@ export class SkyWalkingCollector {
     return buildTopology(this.segments());
   }
 
-  stats(): CollectorStats {
+  /** The collector's counters (received, stored, evicted, refused calls, violations by rule, logs). */
+  getStats(): CollectorStats {
     const c = this.receiver.counters;
     return {
       segmentsReceived: this.segmentsReceived,
@@ -260,6 +255,11 @@ export class SkyWalkingCollector {
       logsStored: this.logStore.size,
       logsEvicted: this.logStore.evicted,
     };
+  }
+
+  /** @deprecated Use getStats() (the name every otel-skywalking package uses); kept as an alias. */
+  stats(): CollectorStats {
+    return this.getStats();
   }
 
   /**
@@ -308,7 +308,7 @@ export class SkyWalkingCollector {
     });
   }
 
-  /** Drops held segments, instances and finished-trace state. Counters in stats() keep counting. */
+  /** Drops held segments, instances and finished-trace state. Counters in getStats() keep counting. */
   clear(): void {
     this.store.clear();
     this.registry.clear();

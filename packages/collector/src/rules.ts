@@ -2,7 +2,13 @@
  * The rules the collector checks, one definition each, with the OAP behaviour each one stands for
  * (see /docs/collector.md and the protocol reference §4, §7).
  */
-import type { ViolationSeverity } from './types';
+
+/** How bad a violation is for the OAP. */
+export type ViolationSeverity =
+  /** The OAP drops, misreads or cannot link the data (broken trace tree, missing topology edge). */
+  | 'error'
+  /** The OAP accepts the data but changes or degrades it (truncated names, "User" endpoints, ignored tags). */
+  | 'warning';
 
 export interface ValidationRule {
   severity: ViolationSeverity;

@@ -3,7 +3,9 @@
  * (no classes, no Maps) so that the HTTP API serves exactly what the TypeScript API returns.
  */
 import type { SegmentObject, SpanObject } from '@otel-skywalking/core/protocol';
-import type { RuleId } from './rules';
+import type { RuleId, ViolationSeverity } from './rules';
+
+export type { ViolationSeverity } from './rules';
 import type { InstanceMeters } from './meter-store';
 
 /** TLS for the gRPC port. PEM strings or Buffers. */
@@ -59,12 +61,11 @@ export interface CollectorAddresses {
   http?: string;
 }
 
-/** How bad a violation is for the OAP. */
-export type ViolationSeverity =
-  /** The OAP drops, misreads or cannot link the data (broken trace tree, missing topology edge). */
-  | 'error'
-  /** The OAP accepts the data but changes or degrades it (truncated names, "User" endpoints, ignored tags). */
-  | 'warning';
+/** Which violations to return. */
+export interface ViolationFilter {
+  traceId?: string;
+  severity?: ViolationSeverity;
+}
 
 /** A rule of the OAP's analysis that a received segment breaks. */
 export interface Violation {
