@@ -50,10 +50,10 @@ const DEFAULTS = {
   maxStoredBytes: 256 * 1024 * 1024,
   maxMessageBytes: OAP_MAX_MESSAGE_BYTES,
   maxConcurrentStreams: 100,
-  streamIdleTimeoutMs: 120_000,
+  streamIdleTimeoutMillis: 120_000,
   maxInstances: 1000,
   maxLogs: 10_000,
-  traceQuietMs: 2000,
+  traceQuietMillis: 2000,
 };
 
 function checkInt(name: string, value: number | undefined, min: number, max: number, fallback: number): number {
@@ -108,13 +108,20 @@ export class SkyWalkingCollector {
     this.registry = new InstanceRegistry(maxInstances);
     this.meterStore = new MeterStore(maxInstances);
     this.logStore = new LogStore(checkInt('maxLogs', options.maxLogs, 1, 10_000_000, DEFAULTS.maxLogs));
+    const streamIdleTimeoutMillis = checkInt(
+      options.streamIdleTimeoutMillis === undefined && options.streamIdleTimeoutMs !== undefined ? 'streamIdleTimeoutMs' : 'streamIdleTimeoutMillis',
+      options.streamIdleTimeoutMillis ?? options.streamIdleTimeoutMs,
+      1,
+      0x7fffffff,
+      DEFAULTS.streamIdleTimeoutMillis,
+    );
     this.receiver = new GrpcReceiver(
       {
         token: options.token,
         tls: options.tls,
         maxMessageBytes: checkInt('maxMessageBytes', options.maxMessageBytes, 1, 0x7fffffff, DEFAULTS.maxMessageBytes),
         maxConcurrentStreams: checkInt('maxConcurrentStreams', options.maxConcurrentStreams, 1, 1_000_000, DEFAULTS.maxConcurrentStreams),
-        streamIdleTimeoutMs: checkInt('streamIdleTimeoutMs', options.streamIdleTimeoutMs, 1, 0x7fffffff, DEFAULTS.streamIdleTimeoutMs),
+        streamIdleTimeoutMillis,
       },
       {
         onSegment: (segment, bytes) => this.receive(segment, bytes),
@@ -126,14 +133,20 @@ export class SkyWalkingCollector {
           addLogReportService(server, {
             onLog: (log) => this.receiveLog(toStoredLog(log)),
             onMalformed: () => this.receiver.counters.messagesMalformed++,
-            streamIdleTimeoutMs: checkInt('streamIdleTimeoutMs', options.streamIdleTimeoutMs, 1, 0x7fffffff, DEFAULTS.streamIdleTimeoutMs),
+            streamIdleTimeoutMillis,
           }),
       },
     );
     this.onTraceFinished = options.onTraceFinished;
     if (options.onTraceFinished !== undefined) {
-      const quietMs = checkInt('traceQuietMs', options.traceQuietMs, 1, 0x7fffffff, DEFAULTS.traceQuietMs);
-      this.watcher = new FinishedTraceWatcher(quietMs, maxSegments, (traceId, revision) => this.finished(traceId, revision));
+      const quietMillis = checkInt(
+        options.traceQuietMillis === undefined && options.traceQuietMs !== undefined ? 'traceQuietMs' : 'traceQuietMillis',
+        options.traceQuietMillis ?? options.traceQuietMs,
+        1,
+        0x7fffffff,
+        DEFAULTS.traceQuietMillis,
+      );
+      this.watcher = new FinishedTraceWatcher(quietMillis, maxSegments, (traceId, revision) => this.finished(traceId, revision));
     }
   }
 

@@ -48,7 +48,7 @@ export interface ReceiverLimits {
   tls: CollectorTlsOptions | undefined;
   maxMessageBytes: number;
   maxConcurrentStreams: number;
-  streamIdleTimeoutMs: number;
+  streamIdleTimeoutMillis: number;
 }
 
 /** The receiver's share of the collector's stats (documented on CollectorStats). */
@@ -129,7 +129,7 @@ export class GrpcReceiver {
     }
     this.handlers.addServices?.(server);
     addMeterReportService(server, ((def, type) => this.measured(def, type)) as Measure, {
-      streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs,
+      streamIdleTimeoutMillis: this.limits.streamIdleTimeoutMillis,
       onReport: (report) => this.safely(() => this.handlers.onMeterReport(report)),
     });
     this.server = server;
@@ -246,8 +246,8 @@ export class GrpcReceiver {
       if (done) return;
       done = true;
       this.counters.streamsIdleTimedOut++;
-      callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `no message for ${this.limits.streamIdleTimeoutMs} ms` });
-    }, this.limits.streamIdleTimeoutMs);
+      callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `no message for ${this.limits.streamIdleTimeoutMillis} ms` });
+    }, this.limits.streamIdleTimeoutMillis);
     idle.unref();
     const stop = (): void => {
       done = true;

@@ -207,6 +207,10 @@ describe('SkyWalkingCollector lifecycle and options', () => {
     assert.throws(() => new SkyWalkingCollector({ maxSegments: 0 }), /maxSegments must be an integer/);
     assert.throws(() => new SkyWalkingCollector({ token: '' }), /token must be a non-empty string/);
     assert.throws(() => new SkyWalkingCollector({ host: '' }), /host must be a non-empty string/);
+    // The deprecated *Ms names are still read, and named in the error when they were the ones given.
+    assert.throws(() => new SkyWalkingCollector({ streamIdleTimeoutMs: 0 }), /streamIdleTimeoutMs must be an integer/);
+    assert.throws(() => new SkyWalkingCollector({ streamIdleTimeoutMillis: 0 }), /streamIdleTimeoutMillis must be an integer/);
+    assert.throws(() => new SkyWalkingCollector({ traceQuietMs: 0, onTraceFinished: () => {} }), /traceQuietMs must be an integer/);
   });
 
   it('fails start() clearly when the port is taken, and can be closed after', async () => {

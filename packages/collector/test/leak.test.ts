@@ -43,7 +43,7 @@ function abruptClient(address: string, collector: SkyWalkingCollector, startedBe
 
 describe('no leaks under repeated bad clients', { timeout: 120_000 }, () => {
   it('keeps callsActive at 0 and the heap flat over 300 rounds of bad clients', async () => {
-    const collector = new SkyWalkingCollector({ maxMessageBytes: 16 * 1024, streamIdleTimeoutMs: 5000 });
+    const collector = new SkyWalkingCollector({ maxMessageBytes: 16 * 1024, streamIdleTimeoutMillis: 5000 });
     const { grpc: address } = await collector.start();
     const client = traceClient(address);
     const big = segment({ traceSegmentId: 'big', spans: [span({ spanId: 0, tags: [{ key: 'x', value: 'x'.repeat(32 * 1024) }] })] });

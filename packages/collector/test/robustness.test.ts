@@ -95,7 +95,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
   const clients: grpc.Client[] = [];
 
   before(async () => {
-    collector = new SkyWalkingCollector({ maxMessageBytes: 64 * 1024, maxSegments: 500, maxConcurrentStreams: 4, streamIdleTimeoutMs: 300 });
+    collector = new SkyWalkingCollector({ maxMessageBytes: 64 * 1024, maxSegments: 500, maxConcurrentStreams: 4, streamIdleTimeoutMillis: 300 });
     address = (await collector.start()).grpc;
   });
   after(async () => {
@@ -199,7 +199,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     await idle();
   });
 
-  it('ends a stream that stays silent for streamIdleTimeoutMs with DEADLINE_EXCEEDED and frees its slot', async () => {
+  it('ends a stream that stays silent for streamIdleTimeoutMillis with DEADLINE_EXCEEDED and frees its slot', async () => {
     const client = traceClient(address);
     clients.push(client);
     const before = collector.getStats();

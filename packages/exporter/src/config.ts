@@ -52,7 +52,7 @@ export interface ProcessorConfig {
   maxSpansPerSegment: number;
   maxHeldSpans: number;
   maxOpenSegments: number;
-  maxSegmentAgeMs: number;
+  maxSegmentAgeMillis: number;
   shutdownTimeoutMillis: number;
 }
 
@@ -291,7 +291,12 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
     maxSpansPerSegment: Math.min(maxSpansPerSegment, maxQueueSize),
     maxHeldSpans: intOption('option maxHeldSpans', options.maxHeldSpans, 8192, 1),
     maxOpenSegments: intOption('option maxOpenSegments', options.maxOpenSegments, 10_000, 1),
-    maxSegmentAgeMs: intOption('option maxSegmentAgeMs', options.maxSegmentAgeMs, 600_000, 1),
+    maxSegmentAgeMillis: intOption(
+      options.maxSegmentAgeMillis === undefined && options.maxSegmentAgeMs !== undefined ? 'option maxSegmentAgeMs' : 'option maxSegmentAgeMillis',
+      options.maxSegmentAgeMillis ?? options.maxSegmentAgeMs,
+      600_000,
+      1,
+    ),
     shutdownTimeoutMillis: intOption('option shutdownTimeoutMillis', options.shutdownTimeoutMillis, 5000, 1),
   };
 }

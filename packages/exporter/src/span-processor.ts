@@ -76,7 +76,7 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
     exporterConfig.connectTimeoutMillis = Math.min(exporterConfig.connectTimeoutMillis, exporterConfig.timeoutMillis);
     this.tracker = new SegmentTracker({
       maxOpenSegments: config.maxOpenSegments,
-      maxSegmentAgeMs: config.maxSegmentAgeMs,
+      maxSegmentAgeMillis: config.maxSegmentAgeMillis,
       onSegmentEnd: (segment, reason) => this.segmentEnded(segment, reason),
     });
     this.exporter = new SegmentExport(exporterConfig, this.stats, {

@@ -97,6 +97,8 @@ export interface SkyWalkingSpanProcessorOptions extends SkyWalkingExporterOption
   /** Open segments tracked at most; the oldest is exported incomplete beyond it. Default 10000. */
   maxOpenSegments?: number;
   /** An open segment older than this is exported incomplete, in ms. Default 600000 (10 min). */
+  maxSegmentAgeMillis?: number;
+  /** @deprecated Use maxSegmentAgeMillis (OpenTelemetry's `*Millis`); read when maxSegmentAgeMillis is not given. */
   maxSegmentAgeMs?: number;
   /** Longest time shutdown() and forceFlush() take, in ms; what is not sent by then is dropped and counted. Default 5000. */
   shutdownTimeoutMillis?: number;

@@ -57,7 +57,7 @@ import {
 // Bound once: the package index re-exports through getters, which cost a call on every use.
 const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, getSw8Extension, isThenable } = core;
 
-export const DEFAULT_CONSUME_TIMEOUT_MS = 60_000;
+export const DEFAULT_CONSUME_TIMEOUT_MILLIS = 60_000;
 export const DEFAULT_MAX_UNSETTLED_PER_CHANNEL = 10_000;
 
 /** What MessageTracing reads from its instrumentation, always current (provider and config can change). */
@@ -91,6 +91,12 @@ export function isPositiveInteger(value: unknown): value is number {
 
 export function isPositiveNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** consumeTimeoutMillis, else the deprecated consumeTimeoutMs, else the default. */
+function consumeTimeoutMillis(config: AmqplibInstrumentationConfig): number {
+  const value = config.consumeTimeoutMillis ?? config.consumeTimeoutMs;
+  return isPositiveNumber(value) ? value : DEFAULT_CONSUME_TIMEOUT_MILLIS;
 }
 
 function emptyEndCounts(): Record<ConsumeEndOperation, number> {
@@ -461,7 +467,7 @@ export class MessageTracing {
       const config = this.host.config();
       table = new UnsettledDeliveries(
         this.onTableEnd,
-        isPositiveNumber(config.consumeTimeoutMs) ? config.consumeTimeoutMs : DEFAULT_CONSUME_TIMEOUT_MS,
+        consumeTimeoutMillis(config),
         isPositiveInteger(config.maxUnsettledPerChannel)
           ? config.maxUnsettledPerChannel
           : DEFAULT_MAX_UNSETTLED_PER_CHANNEL,
