@@ -166,6 +166,7 @@ export class SegmentExport {
         openUntil: breaker.openUntil,
       },
       collector: this.connection.address,
+      tls: this.config.tls !== undefined,
       lastError: s.lastError,
       inFlightStreams: this.sender.inFlight,
       pendingSegments: this.sender.pendingSegments,

@@ -67,10 +67,11 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private propagationChecked = false;
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(options: SkyWalkingSpanProcessorOptions = {}) {
-    const config = resolveProcessorConfig(options);
+  /** `env`: where the SW_AGENT_* and OTEL_BSP_* variables are read (default process.env). */
+  constructor(options: SkyWalkingSpanProcessorOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+    const config = resolveProcessorConfig(options, env);
     this.config = config;
-    const exporterConfig = resolveExporterConfig(options);
+    const exporterConfig = resolveExporterConfig(options, env);
     // The exporter answers before the batch processor's own timeout fires (it would log and overlap).
     exporterConfig.timeoutMillis = Math.max(1, Math.min(exporterConfig.timeoutMillis, Math.floor(config.exportTimeoutMillis * 0.9)));
     exporterConfig.connectTimeoutMillis = Math.min(exporterConfig.connectTimeoutMillis, exporterConfig.timeoutMillis);

@@ -164,8 +164,10 @@ export interface SkyWalkingExporterStats {
     /** Until when (epoch ms) the circuit stays open; 0 when closed. */
     openUntil: number;
   };
-  /** The collector address in use. */
+  /** The OAP address in use. */
   collector: string;
+  /** Whether the connection to the OAP uses TLS, as resolved from the `tls` option or SW_AGENT_SECURE & co. */
+  tls: boolean;
   /** Last error seen from the collector, if any. */
   lastError?: string;
   inFlightStreams: number;

@@ -17,7 +17,7 @@ import type { StartOptions } from './types';
 export interface LogReporting {
   provider: LoggerProvider;
   instrumentations: Instrumentation[];
-  stats(): SkyWalkingLogRecordProcessorStats;
+  getStats(): SkyWalkingLogRecordProcessorStats;
   shutdown(): Promise<void>;
 }
 
@@ -35,7 +35,7 @@ export function startLogReporting(options: StartOptions, resource: Resource, env
   return {
     provider,
     instrumentations: [new PinoInstrumentation(), new WinstonInstrumentation(), new BunyanInstrumentation()],
-    stats: () => processor.getStats(),
+    getStats: () => processor.getStats(),
     shutdown: async () => {
       try {
         await provider.shutdown();

@@ -19,7 +19,7 @@ import type { StartOptions } from './types';
 
 export interface StartedMeters {
   provider: MeterProvider;
-  stats: () => SkyWalkingMetricExporterStats;
+  getStats: () => SkyWalkingMetricExporterStats;
   shutdown: () => Promise<void>;
 }
 
@@ -78,7 +78,7 @@ export function startMeters(options: StartOptions, resource: Resource, env: Node
   const stopRuntime = active ? startNodeRuntimeMeters(provider) : undefined;
   return {
     provider,
-    stats: () => exporter.getStats(),
+    getStats: () => exporter.getStats(),
     shutdown: async () => {
       await provider.shutdown(); // its last report still has the runtime meters
       stopRuntime?.();
