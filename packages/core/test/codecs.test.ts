@@ -7,6 +7,10 @@ import {
   encodeCorrelation,
   encodeSw8,
   encodeSw8Extension,
+  COMPONENT_NAMES,
+  ComponentId,
+  headerText,
+  MAX_CONTEXT_HEADER_BYTES,
   MAX_CORRELATION_KEYS,
   type Sw8Header,
 } from '../src';
@@ -134,5 +138,24 @@ describe('sw8-x codec', () => {
       }
     }
     assert.equal(checked, 672);
+  });
+});
+
+describe('headerText', () => {
+  it('reads strings as they are and Buffers up to MAX_CONTEXT_HEADER_BYTES, nothing else', () => {
+    assert.equal(headerText('1-abc'), '1-abc');
+    assert.equal(headerText(Buffer.from('1-abc')), '1-abc');
+    assert.equal(headerText(Buffer.alloc(MAX_CONTEXT_HEADER_BYTES, 0x41)), 'A'.repeat(MAX_CONTEXT_HEADER_BYTES));
+    assert.equal(headerText(Buffer.alloc(MAX_CONTEXT_HEADER_BYTES + 1, 0x41)), undefined);
+    assert.equal(headerText(42), undefined);
+    assert.equal(headerText(undefined), undefined);
+  });
+});
+
+describe('ComponentId and COMPONENT_NAMES', () => {
+  it('name every id, from the one table', () => {
+    assert.equal(ComponentId.HTTP_SERVER, 49);
+    assert.equal(COMPONENT_NAMES[ComponentId.HTTP_SERVER], 'http');
+    assert.deepEqual(Object.keys(COMPONENT_NAMES).map(Number).sort((a, b) => a - b), Object.values(ComponentId).sort((a, b) => a - b));
   });
 });
