@@ -7,6 +7,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { randomHexId } from './ids';
 import { MAX_INSTANCE_NAME_LENGTH, MAX_SERVICE_NAME_LENGTH } from './limits';
 import { coreStats } from './stats';
+import { nonEmpty } from './settings';
 
 export interface ServiceIdentity {
   service: string;
@@ -22,10 +23,6 @@ export function processInstanceName(): string {
 }
 
 export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
 
 /** Cuts a name to the OAP's limit, counting the truncation. */
 export function truncateName(value: string, max: number): string {

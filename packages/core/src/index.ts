@@ -68,3 +68,4 @@ export { decodeBase64, encodeBase64 } from './codec/base64';
 export { ThrottledDiag, type ThrottledLevel } from './throttled-diag';
 export { METER_NAME_PATTERN, MAX_METER_NAME_LENGTH, MAX_METER_LABELS, MAX_METER_LABEL_VALUE_LENGTH, toMeterName, isMeterName } from './meter-names';
 export { isThenable } from './thenable';
+export { reportEnvProblem, nonEmpty, envNumber, intOption, settingSource } from './settings';

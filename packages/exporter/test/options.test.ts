@@ -24,8 +24,8 @@ describe('SkyWalkingSpanProcessor options', () => {
     await Promise.all(processors.splice(0).map((p) => p.shutdown()));
   });
 
-  const processor = (options: ConstructorParameters<typeof SkyWalkingSpanProcessor>[0]): SkyWalkingSpanProcessor => {
-    const created = new SkyWalkingSpanProcessor({ collector: '127.0.0.1:1', ...options });
+  const processor = (options: ConstructorParameters<typeof SkyWalkingSpanProcessor>[0], env: NodeJS.ProcessEnv = {}): SkyWalkingSpanProcessor => {
+    const created = new SkyWalkingSpanProcessor({ collector: '127.0.0.1:1', ...options }, env);
     processors.push(created);
     return created;
   };
@@ -40,6 +40,18 @@ describe('SkyWalkingSpanProcessor options', () => {
         'otel-skywalking: option maxSegmentAgeMillis=0 is not a whole number in [1, 9007199254740991]; using 600000',
         'otel-skywalking: option maxSegmentAgeMs=0 is not a whole number in [1, 9007199254740991]; using 600000',
       ],
+    );
+  });
+
+  it('reads the environment it is given; a variable that is no finite number ("Infinity") is reported once, by its name', () => {
+    const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: '127.0.0.2:11800', SW_AGENT_SPAN_LIMIT: 'Infinity' };
+    const first = new SkyWalkingSpanProcessor({}, env);
+    const second = new SkyWalkingSpanProcessor({}, env);
+    processors.push(first, second);
+    assert.equal(first.getStats().collector, '127.0.0.2:11800');
+    assert.deepEqual(
+      warnings.filter((w) => w.includes('SW_AGENT_SPAN_LIMIT')),
+      ['otel-skywalking: SW_AGENT_SPAN_LIMIT="Infinity" is not a number; it is ignored'],
     );
   });
 });

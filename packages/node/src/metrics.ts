@@ -14,7 +14,8 @@ import {
   startNodeRuntimeMeters,
   type SkyWalkingMetricExporterStats,
 } from '@otel-skywalking/exporter-metrics';
-import { clean, flag, type ConfigProblem } from './config';
+import { nonEmpty } from '@otel-skywalking/core';
+import { flag, type ConfigProblem } from './config';
 import type { StartOptions } from './types';
 
 export interface StartedMeters {
@@ -36,7 +37,7 @@ function runtimeActive(options: StartOptions, env: NodeJS.ProcessEnv, problems: 
   if (options.metrics?.runtimeMetrics !== undefined) return options.metrics.runtimeMetrics !== false;
   // The same switch words as every SW_AGENT_* switch (true/false, yes/no, on/off, 1/0).
   const found: ConfigProblem[] = [];
-  const active = flag(found, ACTIVE, clean(env[ACTIVE]), true);
+  const active = flag(found, ACTIVE, nonEmpty(env[ACTIVE]), true);
   for (const problem of found) complain(problems, problem.variable, problem.message);
   return active;
 }
