@@ -3,11 +3,11 @@
  * protocol, stores them (bounded), checks them against the rules the OAP relies on, links them into
  * traces and derives the topology the OAP would draw.
  */
-import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
+import { formatHostPort, OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
 import type { InstancePingPkg, InstanceProperties, MeterData, SegmentObject } from '@otel-skywalking/core/protocol';
 import { CollectorTimeoutError } from './collector-timeout-error';
 import { FinishedTraceWatcher } from './finished-trace-watcher';
-import { formatHostPort, GrpcReceiver } from './grpc-receiver';
+import { GrpcReceiver } from './grpc-receiver';
 import { CollectorHttpApi } from './http-api';
 import { InstanceRegistry } from './instance-registry';
 import { checkLogContexts, validateLog } from './log-checks';

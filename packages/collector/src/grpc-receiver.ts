@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { AUTHENTICATION_METADATA_KEY } from '@otel-skywalking/core';
+import { AUTHENTICATION_METADATA_KEY, formatHostPort } from '@otel-skywalking/core';
 import {
   loadProtocol,
   managementService,
@@ -70,10 +70,6 @@ export type ReceiverCounters = Pick<
 
 /** The OAP answers every trace and management call with an empty Commands. */
 const EMPTY_COMMANDS: Commands = { commands: [] };
-
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 export class GrpcReceiver {
   readonly counters: ReceiverCounters = {

@@ -22,11 +22,12 @@ export { COMPONENT_ID_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, MQ_TOPIC_ATTRIB
 export { SwTag, SwErrorLog, SEARCHABLE_TAG_KEYS } from './tags';
 export { toOtelTraceId, toOtelSpanId, segmentIdFor, encodeTraceStateId, swTraceIdOf } from './ids';
 export { type ServiceIdentity, setIdentityOverride, identityOf, resolveIdentity, observeResource, localIdentity } from './identity';
-export { peerAddress, operationName } from './semantics';
+export { peerAddress, operationName, formatHostPort } from './semantics';
 export {
   SEMCONV_KEYS,
   type SemconvFact,
   readFact,
+  attrText,
   hasFact,
   isConnectionSpan,
   agentDbType,
@@ -68,4 +69,6 @@ export { decodeBase64, encodeBase64 } from './codec/base64';
 export { ThrottledDiag, type ThrottledLevel } from './throttled-diag';
 export { METER_NAME_PATTERN, MAX_METER_NAME_LENGTH, MAX_METER_LABELS, MAX_METER_LABEL_VALUE_LENGTH, toMeterName, isMeterName } from './meter-names';
 export { isThenable } from './thenable';
+export { settleWithin } from './settle-within';
+export { transmissionLatency } from './transmission-latency';
 export { reportEnvProblem, nonEmpty, envNumber, intOption, settingSource } from './settings';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import {
   decodeCorrelation,
   decodeSw8,
@@ -10,6 +11,8 @@ import {
   COMPONENT_NAMES,
   ComponentId,
   headerText,
+  setSw8Extension,
+  transmissionLatency,
   MAX_CONTEXT_HEADER_BYTES,
   MAX_CORRELATION_KEYS,
   type Sw8Header,
@@ -157,5 +160,16 @@ describe('ComponentId and COMPONENT_NAMES', () => {
     assert.equal(ComponentId.HTTP_SERVER, 49);
     assert.equal(COMPONENT_NAMES[ComponentId.HTTP_SERVER], 'http');
     assert.deepEqual(Object.keys(COMPONENT_NAMES).map(Number).sort((a, b) => a - b), Object.values(ComponentId).sort((a, b) => a - b));
+  });
+});
+
+describe('transmissionLatency', () => {
+  it('is the wall-clock time from the sw8-x send timestamp to the start, never negative', () => {
+    const sent = setSw8Extension(ROOT_CONTEXT, { skipAnalysis: false, sendTimestamp: 1_700_000_000_000 });
+    assert.equal(transmissionLatency(sent, 1_700_000_000_050), 50);
+    assert.equal(transmissionLatency(sent, 1_699_999_999_000), 0, 'clock skew between hosts gives 0, not a negative latency');
+    assert.ok(transmissionLatency(sent)! > 0, 'startedAt defaults to Date.now()');
+    assert.equal(transmissionLatency(setSw8Extension(ROOT_CONTEXT, { skipAnalysis: false }), 1), undefined);
+    assert.equal(transmissionLatency(ROOT_CONTEXT, 1), undefined);
   });
 });

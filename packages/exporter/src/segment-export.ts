@@ -20,12 +20,11 @@ import { SegmentEncoder } from './encoding/segment-object';
 import type { EncodedSegment } from './encoding/segment-collection';
 import { SegmentSender } from './segment-sender';
 import { shareCollectorConnection, type CollectorConnectionShare } from './shared-connection';
-import { settleWithin } from './settle-within';
 import { SpanConverter } from './span-conversion';
 import type { DropReason, SkyWalkingExporterStats } from './types';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf } = core;
+const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf, settleWithin } = core;
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 

@@ -3,6 +3,7 @@
  * bounded number of segments waiting for one; the circuit breaker drops batches at once while the
  * collector is failing. Every undelivered segment is counted by reason; diag lines are throttled.
  */
+import { status } from '@grpc/grpc-js';
 import type { ThrottledDiag } from '@otel-skywalking/core';
 import { CircuitBreaker } from './circuit-breaker';
 import { CollectStream, type StreamOutcome } from './collect-stream';
@@ -20,8 +21,6 @@ interface SendJob {
   startedAt: number;
   done: (outcome: StreamOutcome) => void;
 }
-
-const UNAUTHENTICATED = 16;
 
 /**
  * SegmentCollection buffers are kept for the next batches when at most this large. A new buffer
@@ -228,7 +227,7 @@ export class SegmentSender {
     // The circuit follows the channel: once it is READY again the next batch probes at once.
     if (this.breaker.state === 'open') this.connection.onReconnected(this.channelReady);
     const hint =
-      (error as { code?: unknown } | undefined)?.code === UNAUTHENTICATED
+      (error as { code?: unknown } | undefined)?.code === status.UNAUTHENTICATED
         ? ' (check the token: option `authentication` / SW_AGENT_AUTHENTICATION)'
         : '';
     const circuit =

@@ -37,6 +37,7 @@ const {
   SwTag,
   TRANSMISSION_LATENCY_ATTRIBUTE,
   agentDbType,
+  attrText: text,
   hasFact,
   isConnectionSpan,
   isHttpErrorStatus,
@@ -124,12 +125,6 @@ const SCOPE_COMPONENTS: Readonly<Record<string, number | readonly [number, numbe
 /** Epoch milliseconds of an HrTime. */
 export function hrTimeToMillis(time: HrTime): number {
   return time[0] * 1000 + Math.floor(time[1] / 1e6);
-}
-
-function text(value: AttributeValue | undefined): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
-  return undefined;
 }
 
 function attributeText(value: AttributeValue | undefined): string | undefined {

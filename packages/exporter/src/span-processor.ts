@@ -24,14 +24,12 @@ import { registerExporterMetrics } from './exporter-metrics';
 import { ExporterStats } from './exporter-stats';
 import { ExportQueue } from './export-queue';
 import { assembleSegment } from './segment-assembler';
-import { settleWithin } from './settle-within';
-import { hrTimeToMillis } from './span-conversion';
 import { SegmentExport } from './segment-export';
 import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } from './types';
 
 // Bound once: package indexes re-export through getters, which cost a call on every use.
 const { SpanKind, TraceFlags } = api;
-const { SegmentTracker, ThrottledDiag, checkSw8Propagation, getSw8Extension, isLeftOut, swSpanOf } = core;
+const { SegmentTracker, ThrottledDiag, checkSw8Propagation, isLeftOut, settleWithin, swSpanOf, transmissionLatency } = core;
 
 /**
  * Where an open segment's ended spans wait for the rest: on the segment itself. A Map from segment
@@ -157,9 +155,10 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   }
 
   private recordTransmissionLatency(span: Span, parentContext: Context): void {
-    const sent = getSw8Extension(parentContext)?.sendTimestamp;
-    if (sent === undefined || span.attributes[TRANSMISSION_LATENCY_ATTRIBUTE] !== undefined) return;
-    span.setAttribute(TRANSMISSION_LATENCY_ATTRIBUTE, Math.max(0, hrTimeToMillis(span.startTime) - sent));
+    if (span.attributes[TRANSMISSION_LATENCY_ATTRIBUTE] !== undefined) return;
+    // onStart runs as the span starts: the wall clock now is its start (see transmissionLatency).
+    const latency = transmissionLatency(parentContext);
+    if (latency !== undefined) span.setAttribute(TRANSMISSION_LATENCY_ATTRIBUTE, latency);
   }
 
   private hold(span: ReadableSpan, segment: Segment, spanId: number): void {

@@ -55,7 +55,7 @@ import {
 } from './utils';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, getSw8Extension, isThenable } = core;
+const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, isThenable, transmissionLatency } = core;
 
 export const DEFAULT_CONSUME_TIMEOUT_MILLIS = 60_000;
 export const DEFAULT_MAX_UNSETTLED_PER_CHANNEL = 10_000;
@@ -306,10 +306,8 @@ export class MessageTracing {
         ...brokerAttributes(channel),
       };
       if (queue !== '') attributes[ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME] = queue;
-      const sendTimestamp = getSw8Extension(extracted)?.sendTimestamp;
-      if (sendTimestamp !== undefined) {
-        attributes[TRANSMISSION_LATENCY_ATTRIBUTE] = Math.max(0, Date.now() - sendTimestamp);
-      }
+      const latency = transmissionLatency(extracted, startTime);
+      if (latency !== undefined) attributes[TRANSMISSION_LATENCY_ATTRIBUTE] = latency;
       const config = this.host.config();
       let parent = extracted;
       let links: Link[] | undefined;

@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { SegmentTracker, identityOf, observeResource, setIdentityOverride } from '@otel-skywalking/core';
+import { SegmentTracker, identityOf, observeResource, setIdentityOverride, settleWithin } from '@otel-skywalking/core';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, samplerOptionsFromEnv } from '@otel-skywalking/sampler';
@@ -132,20 +132,12 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   let stopping: Promise<void> | undefined;
   const shutdown: Shutdown = () => {
     stopping ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((done) => {
-        timer = setTimeout(done, config.shutdownTimeoutMillis);
-        timer.unref();
-      });
-      try {
-        await Promise.race([Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]), timeout]);
-      } catch (err) {
+      const all = Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]).catch((err: unknown) => {
         diag.warn('otel-skywalking: shutdown did not complete cleanly', err);
-      } finally {
-        clearTimeout(timer);
-        unregister();
-        releaseGlobals(provider);
-      }
+      });
+      await settleWithin(all, config.shutdownTimeoutMillis);
+      unregister();
+      releaseGlobals(provider);
     })();
     return stopping;
   };
