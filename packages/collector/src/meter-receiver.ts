@@ -15,7 +15,7 @@ import {
 } from '@otel-skywalking/core/protocol';
 
 /** Meters taken from one report; a longer report is cut (the OAP has no such cap, our memory does). */
-export const MAX_METERS_PER_REPORT = 10_000;
+const MAX_METERS_PER_REPORT = 10_000;
 
 const EMPTY_COMMANDS: Commands = { commands: [] };
 

@@ -17,15 +17,15 @@ export interface ServiceIdentity {
 let processInstance: string | undefined;
 
 /** `<uuid>@<hostname>`, generated once per process, like the Java agent's default. */
-export function processInstanceName(): string {
+function processInstanceName(): string {
   processInstance ??= `${randomHexId()}@${hostname()}`;
   return processInstance;
 }
 
-export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
+const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 
 /** Cuts a name to the OAP's limit, counting the truncation. */
-export function truncateName(value: string, max: number): string {
+function truncateName(value: string, max: number): string {
   if (value.length <= max) return value;
   coreStats.truncations++;
   return value.slice(0, max);

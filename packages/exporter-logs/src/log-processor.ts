@@ -32,7 +32,7 @@ const SEVERITY_FLOOR: Record<string, number> = {
 };
 
 /** SW_AGENT_LOG_REPORTER_LEVEL accepts the Python agent's names too (WARNING, CRITICAL). */
-export function severityFloor(level: string | undefined, name: string): number {
+function severityFloor(level: string | undefined, name: string): number {
   if (level === undefined) return 0;
   const floor = SEVERITY_FLOOR[level.trim().toLowerCase()];
   if (floor !== undefined) return floor;

@@ -12,21 +12,21 @@ import { DROP_REASONS, type DropReason, type SkyWalkingExporterStats, type SkyWa
 import { VERSION } from './version';
 
 /** OpenTelemetry semantic conventions (SDK self-observability, development status): names as specified. */
-export const METRIC_EXPORTER_SPAN_EXPORTED = 'otel.sdk.exporter.span.exported';
-export const METRIC_EXPORTER_OPERATION_DURATION = 'otel.sdk.exporter.operation.duration';
-export const METRIC_PROCESSOR_SPAN_PROCESSED = 'otel.sdk.processor.span.processed';
-export const METRIC_PROCESSOR_QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
-export const METRIC_PROCESSOR_QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
+const METRIC_EXPORTER_SPAN_EXPORTED = 'otel.sdk.exporter.span.exported';
+const METRIC_EXPORTER_OPERATION_DURATION = 'otel.sdk.exporter.operation.duration';
+const METRIC_PROCESSOR_SPAN_PROCESSED = 'otel.sdk.processor.span.processed';
+const METRIC_PROCESSOR_QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
+const METRIC_PROCESSOR_QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
 const ATTR_COMPONENT_TYPE = 'otel.component.type';
 const ATTR_COMPONENT_NAME = 'otel.component.name';
 const ATTR_ERROR_TYPE = 'error.type';
 
 /** Ours. */
-export const METRIC_SEGMENTS = 'skywalking.exporter.segments';
-export const METRIC_BYTES = 'skywalking.exporter.bytes';
-export const METRIC_TRUNCATIONS = 'skywalking.exporter.truncations';
-export const METRIC_BUFFERED = 'skywalking.exporter.buffered';
-export const METRIC_CIRCUIT_OPEN = 'skywalking.exporter.circuit.open';
+const METRIC_SEGMENTS = 'skywalking.exporter.segments';
+const METRIC_BYTES = 'skywalking.exporter.bytes';
+const METRIC_TRUNCATIONS = 'skywalking.exporter.truncations';
+const METRIC_BUFFERED = 'skywalking.exporter.buffered';
+const METRIC_CIRCUIT_OPEN = 'skywalking.exporter.circuit.open';
 
 /** Drops before a span reaches the exporter: the processor's (`otel.sdk.processor.span.processed`). */
 const PROCESSOR_REASONS: ReadonlySet<DropReason> = new Set(['queue_full', 'held_full', 'span_limit', 'segment_closed']);

@@ -22,7 +22,7 @@ interface ReportedInstance {
 }
 
 /** Properties the OAP stores for an instance (`ipv4` repeated per address). */
-export function instanceProperties(): KeyStringValuePair[] {
+function instanceProperties(): KeyStringValuePair[] {
   const properties: KeyStringValuePair[] = [
     { key: 'language', value: 'nodejs' },
     { key: 'OS Name', value: platform() },
