@@ -31,7 +31,7 @@ export const ComponentId = Object.freeze(
 
 export type ComponentIdValue = (typeof ComponentId)[keyof typeof ComponentId];
 
-/** Names the OAP shows for the ids above (used by the collector's views). */
+/** Names the OAP shows for the ids above (used by @otel-skywalking/collector's views). */
 export const COMPONENT_NAMES: Readonly<Record<number, string>> = Object.freeze(
   Object.fromEntries(Object.values(COMPONENTS).map(([id, name]) => [id, name])),
 );

@@ -1,6 +1,6 @@
 /**
  * The exporter's options resolved: the connection by @otel-skywalking/exporter's own resolution (same
- * options and SW_AGENT_* variables as the trace exporter), so that logs go to the same collector on
+ * options and SW_AGENT_* variables as the trace exporter), so that logs go to the same OAP on
  * the same connection; the log options here. Invalid values are reported once through diag and
  * replaced by the default.
  */

@@ -93,7 +93,7 @@ function collectorList(value: string | string[] | undefined, env: Env): string[]
     .map((address) => (typeof address === 'string' ? address.trim() : ''))
     .filter((address) => address !== '');
   if (parts.length === 0) {
-    diag.warn(`otel-skywalking: no collector address given; using ${DEFAULT_COLLECTOR}`);
+    diag.warn(`otel-skywalking: no OAP address given; using ${DEFAULT_COLLECTOR}`);
     return [DEFAULT_COLLECTOR];
   }
   return [...new Set(parts)];

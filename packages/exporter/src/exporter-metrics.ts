@@ -53,7 +53,7 @@ export function registerExporterMetrics(
   if (processor !== undefined) processorComponent[ATTR_COMPONENT_NAME] = componentName('skywalking_span_processor');
 
   const exported = meter.createObservableCounter(METRIC_EXPORTER_SPAN_EXPORTED, {
-    description: 'Spans whose export finished: delivered to the SkyWalking collector, or failed (error.type is the drop reason).',
+    description: 'Spans whose export finished: delivered to the OAP, or failed (error.type is the drop reason).',
     unit: '{span}',
   });
   const processed = meter.createObservableCounter(METRIC_PROCESSOR_SPAN_PROCESSED, {
@@ -69,7 +69,7 @@ export function registerExporterMetrics(
     unit: '{span}',
   });
   const segments = meter.createObservableCounter(METRIC_SEGMENTS, {
-    description: 'Segments delivered to the SkyWalking collector (no error.type) or dropped (error.type is the reason).',
+    description: 'Segments delivered to the OAP (no error.type) or dropped (error.type is the reason).',
     unit: '{segment}',
   });
   const bytes = meter.createObservableCounter(METRIC_BYTES, {
@@ -85,11 +85,11 @@ export function registerExporterMetrics(
     unit: '{item}',
   });
   const circuit = meter.createObservableGauge(METRIC_CIRCUIT_OPEN, {
-    description: '1 while the circuit to the collector is open or half-open, else 0.',
+    description: '1 while the circuit to the OAP is open or half-open, else 0.',
     unit: '1',
   });
   const duration = meter.createHistogram(METRIC_EXPORTER_OPERATION_DURATION, {
-    description: 'Duration of one export call to the SkyWalking collector.',
+    description: 'Duration of one export call to the OAP.',
     unit: 's',
   });
   const failed = new Map<string, Attributes>();

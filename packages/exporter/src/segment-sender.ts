@@ -1,7 +1,7 @@
 /**
  * Sends batches of encoded segments with at most maxConcurrentStreams collect streams open and a
  * bounded number of segments waiting for one; the circuit breaker drops batches at once while the
- * collector is failing. Every undelivered segment is counted by reason; diag lines are throttled.
+ * OAP is failing. Every undelivered segment is counted by reason; diag lines are throttled.
  */
 import { status } from '@grpc/grpc-js';
 import type { ThrottledDiag } from '@otel-skywalking/core';
@@ -38,7 +38,7 @@ function collectionRoom(size: number): number {
   return room;
 }
 
-/** Failures that say nothing about the collector's health. */
+/** Failures that say nothing about the OAP's health. */
 const NOT_COLLECTOR_FAILURES: ReadonlySet<DropReason | undefined> = new Set(['circuit_open', 'pending_full', 'shutdown']);
 
 export class SegmentSender {
@@ -90,7 +90,7 @@ export class SegmentSender {
     if (refusal === 'shutdown') {
       this.finish(job, { ok: false, reason: 'shutdown', error: new Error('the exporter is shut down') });
     } else if (refusal === 'circuit_open') {
-      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
+      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('circuit to the OAP is open after repeated failures') });
     } else if (this.active.size < this.config.maxConcurrentStreams && this.pending.length === 0) {
       this.start(job);
     } else if (this.pendingSegmentCount + segments.length <= this.config.maxPendingSegments) {
@@ -147,7 +147,7 @@ export class SegmentSender {
       return;
     }
     if (!this.breaker.allow(now)) {
-      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
+      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('circuit to the OAP is open after repeated failures') });
       return;
     }
     let messages: Buffer[];
@@ -234,7 +234,7 @@ export class SegmentSender {
       this.breaker.state === 'open' ? `; circuit open for ${Math.max(0, this.breaker.openUntil - Date.now())} ms` : '';
     this.log.warn(
       `export-${reason}`,
-      `export to the SkyWalking collector at ${address} failed (${reason}): ${error?.message ?? 'unknown error'}${hint}${circuit}`,
+      `export to the OAP at ${address} failed (${reason}): ${error?.message ?? 'unknown error'}${hint}${circuit}`,
     );
   }
 

@@ -1,5 +1,5 @@
 /**
- * `@otel-skywalking/exporter/transport`: the collector connection and its configuration, for the
+ * `@otel-skywalking/exporter/transport`: the connection to the OAP and its configuration, for the
  * otel-skywalking packages that send other SkyWalking services (meters, logs) over the trace
  * exporter's connection. Not a public API: it may change in any release; see docs/architecture.md
  * ("Other SkyWalking services on the same connection").

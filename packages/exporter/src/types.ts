@@ -5,9 +5,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { SegmentTrackerStats } from '@otel-skywalking/core';
 
-/** TLS material for the collector connection (PEM, as a string or a Buffer). */
+/** TLS material for the connection to the OAP (PEM, as a string or a Buffer). */
 export interface SkyWalkingTlsOptions {
-  /** CA bundle the collector's certificate must chain to. Default: Node's bundled root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
+  /** CA bundle the OAP's certificate must chain to. Default: Node's bundled root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
   ca?: string | Buffer;
   /** Client certificate chain for mutual TLS, with `key`. Default: none (SW_AGENT_SSL_CERT_CHAIN_PATH). */
   cert?: string | Buffer;
@@ -50,7 +50,7 @@ export interface SkyWalkingExporterOptions {
   maxPendingSegments?: number;
   /** Bytes written to a call and not yet taken by HTTP/2 before writing pauses. Default 1048576 (1 MiB). */
   maxStreamBufferBytes?: number;
-  /** How long written bytes may wait for HTTP/2 before the call is cancelled and its batch dropped (the collector stopped reading), in ms. Default 2000. */
+  /** How long written bytes may wait for HTTP/2 before the call is cancelled and its batch dropped (the OAP stopped reading), in ms. Default 2000. */
   drainTimeoutMillis?: number;
   /** Consecutive failed exports that open the circuit. Default 5. */
   circuitFailureThreshold?: number;
@@ -140,7 +140,7 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface SkyWalkingExporterStats {
-  /** Spans in segments the collector acknowledged. */
+  /** Spans in segments the OAP acknowledged. */
   spansExported: number;
   segmentsExported: number;
   /** Encoded bytes of the acknowledged segments. */
@@ -168,7 +168,7 @@ export interface SkyWalkingExporterStats {
   collector: string;
   /** Whether the connection to the OAP uses TLS, as resolved from the `tls` option or SW_AGENT_SECURE & co. */
   tls: boolean;
-  /** Last error seen from the collector, if any. */
+  /** Last error seen from the OAP, if any. */
   lastError?: string;
   inFlightStreams: number;
   pendingSegments: number;
