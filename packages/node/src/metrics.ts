@@ -9,7 +9,7 @@ import { diag, metrics } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
-  DEFAULT_RUNTIME_REPORT_PERIOD_MS,
+  DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS,
   SkyWalkingMetricExporter,
   startNodeRuntimeMeters,
   type SkyWalkingMetricExporterStats,
@@ -45,11 +45,11 @@ function runtimeActive(options: StartOptions, env: NodeJS.ProcessEnv, problems: 
 function reportPeriod(options: StartOptions, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): number {
   const given = options.metrics?.reportPeriodMillis;
   const [name, raw] = given !== undefined ? ['metrics.reportPeriodMillis', String(given)] : [PERIOD, env[PERIOD]?.trim()];
-  if (raw === undefined || raw === '') return DEFAULT_RUNTIME_REPORT_PERIOD_MS;
+  if (raw === undefined || raw === '') return DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS;
   const value = Number(raw);
   if (Number.isInteger(value) && value > 0) return value;
-  complain(problems, name, `${name}=${JSON.stringify(raw)} is not a positive whole number of ms; using ${DEFAULT_RUNTIME_REPORT_PERIOD_MS}`);
-  return DEFAULT_RUNTIME_REPORT_PERIOD_MS;
+  complain(problems, name, `${name}=${JSON.stringify(raw)} is not a positive whole number of ms; using ${DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS}`);
+  return DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS;
 }
 
 export function startMeters(options: StartOptions, resource: Resource, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): StartedMeters {
