@@ -120,6 +120,8 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   const logs = config.logs ? startLogReporting(options, resource, env) : undefined;
   const instrumentations = [...createInstrumentations(config.enabled, config.httpInstrumentation), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])];
   const unregister = registerInstrumentations({ tracerProvider: provider, loggerProvider: logs?.provider, instrumentations });
+  const parts = { processor: exporter, sampler, meters, logs };
+  trackStats(parts);
   if (config.startMessage) {
     const names = identityOf(resource);
     printNotice(
@@ -132,17 +134,17 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   let stopping: Promise<void> | undefined;
   const shutdown: Shutdown = () => {
     stopping ??= (async () => {
-      const all = Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]).catch((err: unknown) => {
-        diag.warn('otel-skywalking: shutdown did not complete cleanly', err);
-      });
+      // async: a shutdown() that throws instead of rejecting is caught too.
+      const shutDownAll = async (): Promise<void> => {
+        await Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]);
+      };
+      const all = shutDownAll().catch((err: unknown) => diag.warn('otel-skywalking: shutdown did not complete cleanly', err));
       await settleWithin(all, config.shutdownTimeoutMillis);
       unregister();
       releaseGlobals(provider);
     })();
     return stopping;
   };
-  const parts = { processor: exporter, sampler, meters, logs };
-  trackStats(parts);
   const getStats = (): TracingStats => statsOf(parts);
   return { shutdown, getStats, stats: getStats, provider, config, problems };
 }
