@@ -107,14 +107,14 @@ async function stopAllAndWait() {
 }
 
 async function main() {
-  let collector = new SkyWalkingCollector({ grpcPort: 0, httpPort: Number(process.env.DEMO_HTTP_PORT ?? 12800), traceQuietMs: 1000 });
+  let collector = new SkyWalkingCollector({ grpcPort: 0, httpPort: Number(process.env.DEMO_HTTP_PORT ?? 12800), traceQuietMillis: 1000 });
   let addresses;
   try {
     addresses = await collector.start();
   } catch {
     // The web view's usual port is taken: any free one will do.
     await collector.close().catch(() => undefined);
-    collector = new SkyWalkingCollector({ grpcPort: 0, httpPort: 0, traceQuietMs: 1000 });
+    collector = new SkyWalkingCollector({ grpcPort: 0, httpPort: 0, traceQuietMillis: 1000 });
     addresses = await collector.start();
   }
   log(`collector: gRPC ${addresses.grpc}, web view and JSON at ${addresses.http}`);

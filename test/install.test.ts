@@ -81,7 +81,7 @@ const server = app.listen(0, '127.0.0.1', () => {
 const SDK_APP = `
 const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
-const { skyWalkingSdkOptions, stats } = require('@otel-skywalking/node');
+const { skyWalkingSdkOptions, getStats } = require('@otel-skywalking/node');
 
 const sdk = new NodeSDK({ ...skyWalkingSdkOptions(), instrumentations: [new HttpInstrumentation()] });
 sdk.start();
@@ -94,7 +94,7 @@ server.listen(0, '127.0.0.1', () => {
     res.on('end', async () => {
       server.close();
       await sdk.shutdown();
-      const exporter = stats().exporter;
+      const exporter = getStats().exporter;
       console.log(JSON.stringify({ exported: exporter === undefined ? -1 : exporter.spansExported }));
     });
   });
@@ -108,7 +108,7 @@ import * as http from 'node:http';
 import { trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SkyWalkingSpanProcessor, type SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
-import { skyWalkingSdkOptions, stats, type StartOptions, type TracingStats } from '@otel-skywalking/node';
+import { skyWalkingSdkOptions, getStats, type StartOptions, type TracingStats } from '@otel-skywalking/node';
 import { SkyWalkingSampler } from '@otel-skywalking/sampler';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { SpanType } from '@otel-skywalking/core/protocol';
@@ -135,7 +135,7 @@ server.listen(0, '127.0.0.1', () => {
         span.end();
         server.close();
         await sdk.shutdown();
-        const all: TracingStats = stats();
+        const all: TracingStats = getStats();
         console.log(JSON.stringify({ queued: processorStats.queuedSpans, exported: all.exporter?.spansExported ?? -1 }));
       });
     });
@@ -293,7 +293,7 @@ describe('installed from packed tarballs, outside the workspace', { timeout: 600
         assert.deepEqual(spans.map((s) => s.spanType).sort(), [SpanType.Entry, SpanType.Entry, SpanType.Exit, SpanType.Exit], out);
       });
 
-      it('NodeSDK with skyWalkingSdkOptions(): stats() counts the exported spans', async () => {
+      it('NodeSDK with skyWalkingSdkOptions(): getStats() counts the exported spans', async () => {
         const service = `install-sdk-${tag}`;
         const { code, out } = await run(process.execPath, ['sdk-app.cjs'], dir, env(service));
         assert.equal(code, 0, out);

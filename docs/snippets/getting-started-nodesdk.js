@@ -11,5 +11,5 @@ const sdk = new NodeSDK({
   instrumentations: [new HttpInstrumentation(), new AmqplibInstrumentation(), new MongoDBInstrumentation()],
 });
 sdk.start();
-// later: skyWalking.spanProcessors[0].getStats(), or stats() from @otel-skywalking/node
+// later: skyWalking.spanProcessors[0].getStats(), or getStats() from @otel-skywalking/node
 process.on('SIGTERM', () => sdk.shutdown().then(() => process.exit(0)));

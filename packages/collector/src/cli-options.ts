@@ -71,7 +71,7 @@ export function parseCliArgs(argv: string[]): CliConfig {
     grpcPort: port('grpc-port', values['grpc-port'], 11800),
     httpPort: httpPortArg === 'off' || httpPortArg === 'false' ? false : port('http-port', httpPortArg, 12800),
     maxSegments: positive('max-segments', values['max-segments']),
-    traceQuietMs: positive('quiet-ms', values['quiet-ms']),
+    traceQuietMillis: positive('quiet-ms', values['quiet-ms']),
   };
   if (values.token !== undefined) collector.token = values.token;
   const cert = values['tls-cert'];

@@ -32,7 +32,7 @@ const REFUSALS: Array<[keyof CollectorStats, (n: number, config: CliConfig) => s
 function watchRefusals(collector: SkyWalkingCollector, config: CliConfig): () => void {
   const seen = new Map<keyof CollectorStats, number>(REFUSALS.map(([key]) => [key, 0]));
   const look = (): void => {
-    const stats = collector.stats();
+    const stats = collector.getStats();
     for (const [key, describe] of REFUSALS) {
       const now = stats[key] as number;
       const before = seen.get(key) ?? 0;
@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   });
   stopWatching();
   await collector.close();
-  const stats = collector.stats();
+  const stats = collector.getStats();
   process.stdout.write(
     `otel-skywalking-collector: stopped after ${stats.segmentsReceived} segments ` +
       `(${stats.segmentsEvicted} evicted, ${stats.messagesMalformed} malformed, ${stats.callsAborted} aborted calls)\n`,

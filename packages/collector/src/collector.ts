@@ -3,11 +3,11 @@
  * protocol, stores them (bounded), checks them against the rules the OAP relies on, links them into
  * traces and derives the topology the OAP would draw.
  */
-import { OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
+import { formatHostPort, OAP_MAX_MESSAGE_BYTES, ThrottledDiag } from '@otel-skywalking/core';
 import type { InstancePingPkg, InstanceProperties, MeterData, SegmentObject } from '@otel-skywalking/core/protocol';
 import { CollectorTimeoutError } from './collector-timeout-error';
 import { FinishedTraceWatcher } from './finished-trace-watcher';
-import { formatHostPort, GrpcReceiver } from './grpc-receiver';
+import { GrpcReceiver } from './grpc-receiver';
 import { CollectorHttpApi } from './http-api';
 import { InstanceRegistry } from './instance-registry';
 import { checkLogContexts, validateLog } from './log-checks';
@@ -30,7 +30,7 @@ import type {
   StoredLog,
   TraceSummary,
   Violation,
-  ViolationSeverity,
+  ViolationFilter,
 } from './types';
 
 /** A value waitFor treats as "not yet". */
@@ -39,12 +39,6 @@ type Falsy = false | 0 | '' | null | undefined;
 interface Waiter {
   check(): void;
   fail(err: Error): void;
-}
-
-/** Which violations to return. */
-export interface ViolationFilter {
-  traceId?: string;
-  severity?: ViolationSeverity;
 }
 
 const WAIT_POLL_MS = 100;
@@ -56,10 +50,10 @@ const DEFAULTS = {
   maxStoredBytes: 256 * 1024 * 1024,
   maxMessageBytes: OAP_MAX_MESSAGE_BYTES,
   maxConcurrentStreams: 100,
-  streamIdleTimeoutMs: 120_000,
+  streamIdleTimeoutMillis: 120_000,
   maxInstances: 1000,
   maxLogs: 10_000,
-  traceQuietMs: 2000,
+  traceQuietMillis: 2000,
 };
 
 function checkInt(name: string, value: number | undefined, min: number, max: number, fallback: number): number {
@@ -114,13 +108,20 @@ export class SkyWalkingCollector {
     this.registry = new InstanceRegistry(maxInstances);
     this.meterStore = new MeterStore(maxInstances);
     this.logStore = new LogStore(checkInt('maxLogs', options.maxLogs, 1, 10_000_000, DEFAULTS.maxLogs));
+    const streamIdleTimeoutMillis = checkInt(
+      options.streamIdleTimeoutMillis === undefined && options.streamIdleTimeoutMs !== undefined ? 'streamIdleTimeoutMs' : 'streamIdleTimeoutMillis',
+      options.streamIdleTimeoutMillis ?? options.streamIdleTimeoutMs,
+      1,
+      0x7fffffff,
+      DEFAULTS.streamIdleTimeoutMillis,
+    );
     this.receiver = new GrpcReceiver(
       {
         token: options.token,
         tls: options.tls,
         maxMessageBytes: checkInt('maxMessageBytes', options.maxMessageBytes, 1, 0x7fffffff, DEFAULTS.maxMessageBytes),
         maxConcurrentStreams: checkInt('maxConcurrentStreams', options.maxConcurrentStreams, 1, 1_000_000, DEFAULTS.maxConcurrentStreams),
-        streamIdleTimeoutMs: checkInt('streamIdleTimeoutMs', options.streamIdleTimeoutMs, 1, 0x7fffffff, DEFAULTS.streamIdleTimeoutMs),
+        streamIdleTimeoutMillis,
       },
       {
         onSegment: (segment, bytes) => this.receive(segment, bytes),
@@ -132,14 +133,20 @@ export class SkyWalkingCollector {
           addLogReportService(server, {
             onLog: (log) => this.receiveLog(toStoredLog(log)),
             onMalformed: () => this.receiver.counters.messagesMalformed++,
-            streamIdleTimeoutMs: checkInt('streamIdleTimeoutMs', options.streamIdleTimeoutMs, 1, 0x7fffffff, DEFAULTS.streamIdleTimeoutMs),
+            streamIdleTimeoutMillis,
           }),
       },
     );
     this.onTraceFinished = options.onTraceFinished;
     if (options.onTraceFinished !== undefined) {
-      const quietMs = checkInt('traceQuietMs', options.traceQuietMs, 1, 0x7fffffff, DEFAULTS.traceQuietMs);
-      this.watcher = new FinishedTraceWatcher(quietMs, maxSegments, (traceId, revision) => this.finished(traceId, revision));
+      const quietMillis = checkInt(
+        options.traceQuietMillis === undefined && options.traceQuietMs !== undefined ? 'traceQuietMs' : 'traceQuietMillis',
+        options.traceQuietMillis ?? options.traceQuietMs,
+        1,
+        0x7fffffff,
+        DEFAULTS.traceQuietMillis,
+      );
+      this.watcher = new FinishedTraceWatcher(quietMillis, maxSegments, (traceId, revision) => this.finished(traceId, revision));
     }
   }
 
@@ -235,7 +242,8 @@ export class SkyWalkingCollector {
     return buildTopology(this.segments());
   }
 
-  stats(): CollectorStats {
+  /** The collector's counters (received, stored, evicted, refused calls, violations by rule, logs). */
+  getStats(): CollectorStats {
     const c = this.receiver.counters;
     return {
       segmentsReceived: this.segmentsReceived,
@@ -260,6 +268,11 @@ export class SkyWalkingCollector {
       logsStored: this.logStore.size,
       logsEvicted: this.logStore.evicted,
     };
+  }
+
+  /** @deprecated Use getStats() (the name every otel-skywalking package uses); kept as an alias. */
+  stats(): CollectorStats {
+    return this.getStats();
   }
 
   /**
@@ -308,7 +321,7 @@ export class SkyWalkingCollector {
     });
   }
 
-  /** Drops held segments, instances and finished-trace state. Counters in stats() keep counting. */
+  /** Drops held segments, instances and finished-trace state. Counters in getStats() keep counting. */
   clear(): void {
     this.store.clear();
     this.registry.clear();

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { AUTHENTICATION_METADATA_KEY } from '@otel-skywalking/core';
+import { AUTHENTICATION_METADATA_KEY, formatHostPort } from '@otel-skywalking/core';
 import {
   loadProtocol,
   managementService,
@@ -48,7 +48,7 @@ export interface ReceiverLimits {
   tls: CollectorTlsOptions | undefined;
   maxMessageBytes: number;
   maxConcurrentStreams: number;
-  streamIdleTimeoutMs: number;
+  streamIdleTimeoutMillis: number;
 }
 
 /** The receiver's share of the collector's stats (documented on CollectorStats). */
@@ -70,10 +70,6 @@ export type ReceiverCounters = Pick<
 
 /** The OAP answers every trace and management call with an empty Commands. */
 const EMPTY_COMMANDS: Commands = { commands: [] };
-
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 export class GrpcReceiver {
   readonly counters: ReceiverCounters = {
@@ -129,7 +125,7 @@ export class GrpcReceiver {
     }
     this.handlers.addServices?.(server);
     addMeterReportService(server, ((def, type) => this.measured(def, type)) as Measure, {
-      streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs,
+      streamIdleTimeoutMillis: this.limits.streamIdleTimeoutMillis,
       onReport: (report) => this.safely(() => this.handlers.onMeterReport(report)),
     });
     this.server = server;
@@ -246,8 +242,8 @@ export class GrpcReceiver {
       if (done) return;
       done = true;
       this.counters.streamsIdleTimedOut++;
-      callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `no message for ${this.limits.streamIdleTimeoutMs} ms` });
-    }, this.limits.streamIdleTimeoutMs);
+      callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `no message for ${this.limits.streamIdleTimeoutMillis} ms` });
+    }, this.limits.streamIdleTimeoutMillis);
     idle.unref();
     const stop = (): void => {
       done = true;

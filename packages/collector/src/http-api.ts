@@ -4,12 +4,39 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SegmentObject } from '@otel-skywalking/core/protocol';
 import { VALIDATION_RULES } from './rules';
 import { buildTracedTopology } from './topology-builder';
 import { formatTrace } from './trace-format';
 import { webPage } from './web/page';
-import type { SkyWalkingCollector } from './collector';
-import type { ViolationSeverity } from './types';
+import type { LogFilter } from './log-store';
+import type { InstanceMeters, MeterFilter, MeterProblem, MeterStats } from './meter-store';
+import type {
+  CollectorStats,
+  InstanceInfo,
+  StoredLog,
+  TopologyEdge,
+  Trace,
+  TraceSummary,
+  Violation,
+  ViolationFilter,
+  ViolationSeverity,
+} from './types';
+
+/** What the HTTP API reads: SkyWalkingCollector's queries (declared here so the API does not import the collector). */
+export interface CollectorQueries {
+  segments(): SegmentObject[];
+  trace(traceId: string): Trace | undefined;
+  traceSummaries(): TraceSummary[];
+  instances(): InstanceInfo[];
+  meters(filter?: MeterFilter): InstanceMeters[];
+  meterProblems(): MeterProblem[];
+  meterStats(): MeterStats;
+  violations(filter?: ViolationFilter): Violation[];
+  logs(filter?: LogFilter): StoredLog[];
+  topology(): TopologyEdge[];
+  getStats(): CollectorStats;
+}
 
 const ENDPOINTS = [
   'GET / (a browser: the web view) or /index.html',
@@ -34,7 +61,7 @@ type Reply =
 export class CollectorHttpApi {
   private readonly server: Server;
 
-  constructor(private readonly collector: SkyWalkingCollector) {
+  constructor(private readonly collector: CollectorQueries) {
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.on('clientError', (_err, socket) => socket.destroy());
   }
@@ -154,7 +181,7 @@ export class CollectorHttpApi {
       case 'rules':
         return { status: 200, body: Object.entries(VALIDATION_RULES).map(([rule, r]) => ({ rule, ...r })) };
       case 'stats':
-        return { status: 200, body: c.stats() };
+        return { status: 200, body: c.getStats() };
       case 'meters':
         if (id === 'problems') return { status: 200, body: { problems: c.meterProblems(), stats: c.meterStats() } };
         if (id !== undefined) return { status: 404, body: { error: 'not found' } };

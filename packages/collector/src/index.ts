@@ -1,4 +1,4 @@
-export { SkyWalkingCollector, type ViolationFilter } from './collector';
+export { SkyWalkingCollector } from './collector';
 export { CollectorTimeoutError } from './collector-timeout-error';
 export { formatTrace } from './trace-format';
 export { formatMeterLine } from './meter-format';
@@ -24,6 +24,7 @@ export type {
   TraceSummary,
   TraceUpdate,
   Violation,
+  ViolationFilter,
   ViolationSeverity,
 } from './types';
 export type { SegmentObject, SpanObject, SegmentReference } from '@otel-skywalking/core/protocol';

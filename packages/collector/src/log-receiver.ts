@@ -10,7 +10,7 @@ export interface LogReceiverHandlers {
   onLog(log: LogData, bytes: number): void;
   /** A message that does not decode as LogData. */
   onMalformed(): void;
-  streamIdleTimeoutMs: number;
+  streamIdleTimeoutMillis: number;
 }
 
 interface Decoded {
@@ -39,8 +39,8 @@ export function addLogReportService(server: grpc.Server, handlers: LogReceiverHa
     const idle = setTimeout(() => {
       if (done) return;
       done = true;
-      callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `no message for ${handlers.streamIdleTimeoutMs} ms` });
-    }, handlers.streamIdleTimeoutMs);
+      callback({ code: grpc.status.DEADLINE_EXCEEDED, details: `no message for ${handlers.streamIdleTimeoutMillis} ms` });
+    }, handlers.streamIdleTimeoutMillis);
     idle.unref();
     const stop = (): void => {
       done = true;

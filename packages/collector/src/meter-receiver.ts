@@ -15,7 +15,7 @@ import {
 } from '@otel-skywalking/core/protocol';
 
 /** Meters taken from one report; a longer report is cut (the OAP has no such cap, our memory does). */
-export const MAX_METERS_PER_REPORT = 10_000;
+const MAX_METERS_PER_REPORT = 10_000;
 
 const EMPTY_COMMANDS: Commands = { commands: [] };
 
@@ -30,7 +30,7 @@ type Type = ReturnType<typeof loadMeterProtocol>['MeterData'];
 export type Measure = <Req, Res>(def: MethodDefinition<Req, Res>, type: Type) => MethodDefinition<Decoded<Req>, Res>;
 
 export interface MeterReceiverOptions {
-  streamIdleTimeoutMs: number;
+  streamIdleTimeoutMillis: number;
   /** A whole report; called inside the receiver's error guard. */
   onReport: (report: MeterData[]) => void;
 }
@@ -72,7 +72,7 @@ function serveStream<T>(
 
 export function addMeterReportService(server: grpc.Server, measure: Measure, options: MeterReceiverOptions): void {
   const types = loadMeterProtocol();
-  const idleMs = options.streamIdleTimeoutMs;
+  const idleMs = options.streamIdleTimeoutMillis;
   const collect = (call: grpc.ServerReadableStream<Decoded<MeterData>, Commands>, callback: grpc.sendUnaryData<Commands>): void => {
     const report: MeterData[] = [];
     serveStream(

@@ -2,7 +2,14 @@
  * The rules the collector checks, one definition each, with the OAP behaviour each one stands for
  * (see /docs/collector.md and the protocol reference §4, §7).
  */
-import type { ViolationSeverity } from './types';
+import { MAX_ENDPOINT_NAME_LENGTH, MAX_ID_LENGTH, MAX_SEARCHABLE_TAG_LENGTH, MAX_SERVICE_NAME_LENGTH } from '@otel-skywalking/core';
+
+/** How bad a violation is for the OAP. */
+export type ViolationSeverity =
+  /** The OAP drops, misreads or cannot link the data (broken trace tree, missing topology edge). */
+  | 'error'
+  /** The OAP accepts the data but changes or degrades it (truncated names, "User" endpoints, ignored tags). */
+  | 'warning';
 
 export interface ValidationRule {
   severity: ViolationSeverity;
@@ -25,8 +32,8 @@ export const VALIDATION_RULES = {
   },
   'segment.id-length': {
     severity: 'error',
-    description: 'traceId and traceSegmentId are at most 150 characters.',
-    oapBehaviour: 'SegmentRecord stores trace_id and segment_id in 150-character columns.',
+    description: `traceId and traceSegmentId are at most ${MAX_ID_LENGTH} characters.`,
+    oapBehaviour: `SegmentRecord stores trace_id and segment_id in ${MAX_ID_LENGTH}-character columns.`,
   },
   'segment.duplicate-id': {
     severity: 'error',
@@ -35,8 +42,8 @@ export const VALIDATION_RULES = {
   },
   'segment.name-length': {
     severity: 'warning',
-    description: 'service and serviceInstance are at most 70 characters.',
-    oapBehaviour: 'NamingControl truncates service and instance names to 70 characters.',
+    description: `service and serviceInstance are at most ${MAX_SERVICE_NAME_LENGTH} characters.`,
+    oapBehaviour: `NamingControl truncates service and instance names to ${MAX_SERVICE_NAME_LENGTH} characters.`,
   },
   'span.first': {
     severity: 'error',
@@ -70,8 +77,8 @@ export const VALIDATION_RULES = {
   },
   'span.endpoint-length': {
     severity: 'warning',
-    description: 'Entry span operation names are at most 150 characters.',
-    oapBehaviour: 'NamingControl truncates endpoint names to 150 characters.',
+    description: `Entry span operation names are at most ${MAX_ENDPOINT_NAME_LENGTH} characters.`,
+    oapBehaviour: `NamingControl truncates endpoint names to ${MAX_ENDPOINT_NAME_LENGTH} characters.`,
   },
   'span.time-unit': {
     severity: 'error',
@@ -90,7 +97,7 @@ export const VALIDATION_RULES = {
   },
   'tag.searchable-length': {
     severity: 'warning',
-    description: 'Searchable tags (http.method, http.status_code, rpc.status_code, db.type, db.instance, mq.*) are at most 256 characters as key=value.',
+    description: `Searchable tags (http.method, http.status_code, rpc.status_code, db.type, db.instance, mq.*) are at most ${MAX_SEARCHABLE_TAG_LENGTH} characters as key=value.`,
     oapBehaviour: 'Tag.TAG_LENGTH: longer searchable tags are left out of the index.',
   },
   'ref.fields': {

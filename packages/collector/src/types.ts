@@ -3,7 +3,9 @@
  * (no classes, no Maps) so that the HTTP API serves exactly what the TypeScript API returns.
  */
 import type { SegmentObject, SpanObject } from '@otel-skywalking/core/protocol';
-import type { RuleId } from './rules';
+import type { RuleId, ViolationSeverity } from './rules';
+
+export type { ViolationSeverity } from './rules';
 import type { InstanceMeters } from './meter-store';
 
 /** TLS for the gRPC port. PEM strings or Buffers. */
@@ -38,12 +40,16 @@ export interface CollectorOptions {
   /** gRPC calls open at the same time (all clients together); more get RESOURCE_EXHAUSTED. Default 100. */
   maxConcurrentStreams?: number;
   /** A collect stream that sends nothing for this long is ended with DEADLINE_EXCEEDED, freeing its slot. Default 120000. */
+  streamIdleTimeoutMillis?: number;
+  /** @deprecated Use streamIdleTimeoutMillis (OpenTelemetry's `*Millis`); read when streamIdleTimeoutMillis is not given. */
   streamIdleTimeoutMs?: number;
   /** Instances (from reportInstanceProperties / keepAlive) kept; the oldest is evicted beyond it. Default 1000. */
   maxInstances?: number;
   /** Logs (LogReportService) kept; the oldest is evicted beyond it. Default 10000. */
   maxLogs?: number;
   /** A trace counts as finished when no segment of it arrived for this long (see onTraceFinished). Default 2000. */
+  traceQuietMillis?: number;
+  /** @deprecated Use traceQuietMillis (OpenTelemetry's `*Millis`); read when traceQuietMillis is not given. */
   traceQuietMs?: number;
   /** Called once a trace is finished (and again if more of its segments arrive later). Must not throw. Default: none. */
   onTraceFinished?: (trace: Trace, update: TraceUpdate) => void;
@@ -59,12 +65,11 @@ export interface CollectorAddresses {
   http?: string;
 }
 
-/** How bad a violation is for the OAP. */
-export type ViolationSeverity =
-  /** The OAP drops, misreads or cannot link the data (broken trace tree, missing topology edge). */
-  | 'error'
-  /** The OAP accepts the data but changes or degrades it (truncated names, "User" endpoints, ignored tags). */
-  | 'warning';
+/** Which violations to return. */
+export interface ViolationFilter {
+  traceId?: string;
+  severity?: ViolationSeverity;
+}
 
 /** A rule of the OAP's analysis that a received segment breaks. */
 export interface Violation {
@@ -208,7 +213,7 @@ export interface CollectorStats {
   callsActive: number;
   /** collect streams opened. */
   streamsOpened: number;
-  /** collect streams ended by streamIdleTimeoutMs. */
+  /** collect streams ended by streamIdleTimeoutMillis. */
   streamsIdleTimedOut: number;
   /** collectInSync calls answered. */
   collectInSyncCalls: number;

@@ -171,7 +171,7 @@ describe('parseCliArgs', () => {
 
   it('reads every option', () => {
     const config = parseCliArgs(['--grpc-port', '1', '--http-port', 'off', '--host', '0.0.0.0', '--token', 't', '--max-segments', '5', '--quiet-ms', '50', '--logs']);
-    assert.deepEqual(config.collector, { host: '0.0.0.0', grpcPort: 1, httpPort: false, maxSegments: 5, traceQuietMs: 50, token: 't' });
+    assert.deepEqual(config.collector, { host: '0.0.0.0', grpcPort: 1, httpPort: false, maxSegments: 5, traceQuietMillis: 50, token: 't' });
     assert.equal(config.logs, true);
     assert.throws(() => parseCliArgs(['--max-segments', '0']), /--max-segments must be a positive integer/);
     assert.throws(() => parseCliArgs(['--tls-cert', 'x']), /--tls-cert and --tls-key go together/);
@@ -180,9 +180,9 @@ describe('parseCliArgs', () => {
 });
 
 describe('onTraceFinished', () => {
-  it('fires once a trace has been quiet for traceQuietMs, and again (revision 1) for late segments', async () => {
+  it('fires once a trace has been quiet for traceQuietMillis, and again (revision 1) for late segments', async () => {
     const finished: Array<[Trace, TraceUpdate]> = [];
-    const collector = new SkyWalkingCollector({ traceQuietMs: 30, onTraceFinished: (trace, update) => finished.push([trace, update]) });
+    const collector = new SkyWalkingCollector({ traceQuietMillis: 30, onTraceFinished: (trace, update) => finished.push([trace, update]) });
     const { grpc: address } = await collector.start();
     const client = traceClient(address);
     try {
@@ -210,7 +210,7 @@ describe('onTraceFinished', () => {
     };
     diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, DiagLogLevel.WARN);
     let calls = 0;
-    const collector = new SkyWalkingCollector({ traceQuietMs: 10, onTraceFinished: () => {
+    const collector = new SkyWalkingCollector({ traceQuietMillis: 10, onTraceFinished: () => {
       calls++;
       throw new Error('user bug');
     } });

@@ -38,17 +38,19 @@ describe('SkyWalkingCollector over gRPC', () => {
   it('collect (client streaming) stores every segment and answers one empty Commands after the half-close', async () => {
     const client = traceClient(address);
     clients.push(client);
-    const before = collector.stats();
+    const before = collector.getStats();
     const [a, b] = twoServiceTrace();
     const answer = await collect(client, [a, b]);
     assert.deepEqual(answer, { commands: [] });
     assert.deepEqual(collector.segments().map((s) => s.traceSegmentId), ['seg-a', 'seg-b']);
     assert.deepEqual(collector.segments()[1], b);
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.equal(stats.segmentsReceived - before.segmentsReceived, 2);
     assert.equal(stats.streamsOpened - before.streamsOpened, 1);
     assert.ok(stats.bytesReceived - before.bytesReceived > 100);
     assert.equal(stats.callsActive, 0);
+    // stats() is the deprecated alias: it still answers the same counters.
+    assert.deepEqual(collector.stats(), collector.getStats());
   });
 
   it('answers nothing until the client half-closes, then exactly once', async () => {
@@ -181,13 +183,13 @@ describe('SkyWalkingCollector over gRPC', () => {
     const client = traceClient(address);
     clients.push(client);
     await collect(client, twoServiceTrace());
-    const received = collector.stats().segmentsReceived;
+    const received = collector.getStats().segmentsReceived;
     collector.clear();
     assert.deepEqual(collector.segments(), []);
     assert.deepEqual(collector.traces(), []);
-    assert.equal(collector.stats().segmentsStored, 0);
-    assert.equal(collector.stats().storedBytes, 0);
-    assert.equal(collector.stats().segmentsReceived, received);
+    assert.equal(collector.getStats().segmentsStored, 0);
+    assert.equal(collector.getStats().storedBytes, 0);
+    assert.equal(collector.getStats().segmentsReceived, received);
   });
 
   it('exit spans of the tree keep their type, peer and component', async () => {
@@ -207,6 +209,10 @@ describe('SkyWalkingCollector lifecycle and options', () => {
     assert.throws(() => new SkyWalkingCollector({ maxSegments: 0 }), /maxSegments must be an integer/);
     assert.throws(() => new SkyWalkingCollector({ token: '' }), /token must be a non-empty string/);
     assert.throws(() => new SkyWalkingCollector({ host: '' }), /host must be a non-empty string/);
+    // The deprecated *Ms names are still read, and named in the error when they were the ones given.
+    assert.throws(() => new SkyWalkingCollector({ streamIdleTimeoutMs: 0 }), /streamIdleTimeoutMs must be an integer/);
+    assert.throws(() => new SkyWalkingCollector({ streamIdleTimeoutMillis: 0 }), /streamIdleTimeoutMillis must be an integer/);
+    assert.throws(() => new SkyWalkingCollector({ traceQuietMs: 0, onTraceFinished: () => {} }), /traceQuietMs must be an integer/);
   });
 
   it('fails start() clearly when the port is taken, and can be closed after', async () => {

@@ -33,7 +33,7 @@ function abruptClient(address: string, collector: SkyWalkingCollector, startedBe
     stream.on('error', () => undefined);
     const head = Buffer.from([0, 0, 0, 0x10, 0]); // claims 4096 bytes
     stream.write(Buffer.concat([head, Buffer.alloc(100)]), () => {
-      void collector.waitFor((c) => c.stats().callsStarted > startedBefore, 5000).then(() => {
+      void collector.waitFor((c) => c.getStats().callsStarted > startedBefore, 5000).then(() => {
         socket.destroy();
         resolve();
       });
@@ -43,25 +43,25 @@ function abruptClient(address: string, collector: SkyWalkingCollector, startedBe
 
 describe('no leaks under repeated bad clients', { timeout: 120_000 }, () => {
   it('keeps callsActive at 0 and the heap flat over 300 rounds of bad clients', async () => {
-    const collector = new SkyWalkingCollector({ maxMessageBytes: 16 * 1024, streamIdleTimeoutMs: 5000 });
+    const collector = new SkyWalkingCollector({ maxMessageBytes: 16 * 1024, streamIdleTimeoutMillis: 5000 });
     const { grpc: address } = await collector.start();
     const client = traceClient(address);
     const big = segment({ traceSegmentId: 'big', spans: [span({ spanId: 0, tags: [{ key: 'x', value: 'x'.repeat(32 * 1024) }] })] });
     const round = async (): Promise<void> => {
-      await abruptClient(address, collector, collector.stats().callsStarted);
+      await abruptClient(address, collector, collector.getStats().callsStarted);
       await statusOf(collect(client, [big]));
       await collect(client, [segment({ traceSegmentId: 'ok', spans: [span({ spanId: 0 })] })]);
     };
     try {
       for (let i = 0; i < 50; i++) await round(); // warm up lazily created state
-      await collector.waitFor((c) => c.stats().callsActive === 0, 5000);
+      await collector.waitFor((c) => c.getStats().callsActive === 0, 5000);
       collector.clear();
       const before = heapAfterGc();
       for (let i = 0; i < 300; i++) await round();
-      await collector.waitFor((c) => c.stats().callsActive === 0, 5000);
+      await collector.waitFor((c) => c.getStats().callsActive === 0, 5000);
       collector.clear();
       const grown = heapAfterGc() - before;
-      const stats = collector.stats();
+      const stats = collector.getStats();
       assert.equal(stats.callsActive, 0);
       assert.equal(stats.callsAborted, 2 * 350, 'one abrupt and one oversized call per round');
       assert.equal(stats.segmentsReceived, 350);

@@ -81,9 +81,9 @@ describe('LogReportService', () => {
     const client = logClient(grpcAddress);
     try {
       collector.clear();
-      const before = collector.stats();
+      const before = collector.getStats();
       await sendLogs(client, Array.from({ length: 8 }, (_, i) => log(`n${i}`, { service: i === 7 ? '' : 'svc' })), 'secret');
-      const stats = collector.stats();
+      const stats = collector.getStats();
       assert.equal(stats.logsReceived - before.logsReceived, 8);
       assert.equal(stats.logsStored, 5);
       assert.equal(stats.logsEvicted - before.logsEvicted, 3);

@@ -162,7 +162,7 @@ describe('collector: MeterReportService', () => {
         call.end();
       });
       assert.equal(failed?.code, grpc.status.INTERNAL);
-      assert.equal(collector.stats().messagesMalformed, 1);
+      assert.equal(collector.getStats().messagesMalformed, 1);
       await send(client, report('svc', 'after', [single('m', 1)]));
       assert.equal(collector.meters()[0].instance, 'after');
     } finally {

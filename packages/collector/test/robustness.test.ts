@@ -95,7 +95,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
   const clients: grpc.Client[] = [];
 
   before(async () => {
-    collector = new SkyWalkingCollector({ maxMessageBytes: 64 * 1024, maxSegments: 500, maxConcurrentStreams: 4, streamIdleTimeoutMs: 300 });
+    collector = new SkyWalkingCollector({ maxMessageBytes: 64 * 1024, maxSegments: 500, maxConcurrentStreams: 4, streamIdleTimeoutMillis: 300 });
     address = (await collector.start()).grpc;
   });
   after(async () => {
@@ -103,18 +103,18 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     await collector.close();
   });
 
-  const idle = (): Promise<true> => collector.waitFor((c) => c.stats().callsActive === 0, 5000);
+  const idle = (): Promise<true> => collector.waitFor((c) => c.getStats().callsActive === 0, 5000);
 
   it('rejects malformed protobuf on every method with INTERNAL, counts it and keeps serving', async () => {
     const stream = rawClient(address, COLLECT, COLLECT_IN_SYNC);
     const management = rawClient(address, COLLECT, KEEP_ALIVE);
     clients.push(stream, management);
-    const before = collector.stats();
+    const before = collector.getStats();
     assert.equal(await statusOf(sendRawStream(stream, [encode(segment({ traceSegmentId: 'ok-before', spans: [span({ spanId: 0 })] })), TRUNCATED])), grpc.status.INTERNAL);
     assert.equal(await statusOf(sendRawUnary(stream, TRUNCATED)), grpc.status.INTERNAL);
     assert.equal(await statusOf(sendRawUnary(management, TRUNCATED)), grpc.status.INTERNAL);
     await idle();
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.equal(stats.messagesMalformed - before.messagesMalformed, 3);
     assert.equal(stats.callsAborted - before.callsAborted, 3);
     // The good segment sent before the bad bytes on the same stream was kept.
@@ -127,7 +127,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
   it('survives random bytes (property: every call ends, each is either stored or counted malformed)', async () => {
     const client = rawClient(address, COLLECT, COLLECT_IN_SYNC);
     clients.push(client);
-    const before = collector.stats();
+    const before = collector.getStats();
     let ok = 0;
     let bad = 0;
     await fc.assert(
@@ -143,7 +143,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
       { numRuns: 150 },
     );
     await idle();
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.equal(ok + bad, 150);
     assert.equal(stats.messagesMalformed - before.messagesMalformed, bad);
     assert.equal(stats.collectInSyncCalls - before.collectInSyncCalls, ok);
@@ -153,7 +153,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
   it('rejects a message over maxMessageBytes with RESOURCE_EXHAUSTED, and accepts one just under', async () => {
     const client = traceClient(address);
     clients.push(client);
-    const before = collector.stats();
+    const before = collector.getStats();
     const tag = (n: number) => [{ key: 'big', value: 'x'.repeat(n) }];
     const under = segment({ traceSegmentId: 'under', spans: [span({ spanId: 0, tags: tag(60 * 1024) })] });
     const over = segment({ traceSegmentId: 'over', spans: [span({ spanId: 0, tags: tag(1024 * 1024) })] });
@@ -161,7 +161,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     await collect(client, [under]);
     assert.equal(await statusOf(collect(client, [over])), grpc.status.RESOURCE_EXHAUSTED);
     await idle();
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.ok(collector.segments().some((s) => s.traceSegmentId === 'under'));
     assert.ok(!collector.segments().some((s) => s.traceSegmentId === 'over'));
     assert.equal(stats.callsAborted - before.callsAborted, 1);
@@ -180,14 +180,14 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     collector.clear();
     const client = traceClient(address);
     clients.push(client);
-    const before = collector.stats();
+    const before = collector.getStats();
     const call = client.collect(metadata(), () => undefined);
     const total = 3000;
     for (let i = 0; i < total; i++) {
       call.write(segment({ traceId: `endless-${i % 50}`, traceSegmentId: `endless-${i}`, spans: [span({ spanId: 0 })] }));
     }
-    await collector.waitFor((c) => c.stats().segmentsReceived - before.segmentsReceived === total, 20_000);
-    const stats = collector.stats();
+    await collector.waitFor((c) => c.getStats().segmentsReceived - before.segmentsReceived === total, 20_000);
+    const stats = collector.getStats();
     assert.equal(stats.segmentsStored, 500);
     assert.equal(stats.segmentsEvicted - before.segmentsEvicted, total - 500);
     const held = collector.segments();
@@ -199,10 +199,10 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     await idle();
   });
 
-  it('ends a stream that stays silent for streamIdleTimeoutMs with DEADLINE_EXCEEDED and frees its slot', async () => {
+  it('ends a stream that stays silent for streamIdleTimeoutMillis with DEADLINE_EXCEEDED and frees its slot', async () => {
     const client = traceClient(address);
     clients.push(client);
-    const before = collector.stats();
+    const before = collector.getStats();
     const code = await statusOf(
       new Promise((resolve, reject) => {
         const call = client.collect(metadata(), (err, res) => (err ? reject(err) : resolve(res)));
@@ -211,12 +211,12 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     );
     assert.equal(code, grpc.status.DEADLINE_EXCEEDED);
     await idle();
-    assert.equal(collector.stats().streamsIdleTimedOut - before.streamsIdleTimedOut, 1);
+    assert.equal(collector.getStats().streamsIdleTimedOut - before.streamsIdleTimedOut, 1);
     assert.ok(collector.segments().some((s) => s.traceSegmentId === 'then-silence'));
   });
 
   it('frees calls whose client disconnects abruptly mid-message', async () => {
-    const before = collector.stats();
+    const before = collector.getStats();
     await new Promise<void>((resolve) => {
       const [host, port] = address.split(':');
       const socket = netConnect(Number(port), host);
@@ -225,19 +225,19 @@ describe('collector robustness', { timeout: 60_000 }, () => {
       const stream = session.request({ ':method': 'POST', ':path': COLLECT, 'content-type': 'application/grpc', te: 'trailers' });
       stream.on('error', () => undefined);
       stream.write(frame(Buffer.alloc(10), 1000), () => {
-        void collector.waitFor((c) => c.stats().callsStarted > before.callsStarted, 5000).then(() => {
+        void collector.waitFor((c) => c.getStats().callsStarted > before.callsStarted, 5000).then(() => {
           socket.destroy(); // no RST_STREAM, no GOAWAY: the TCP connection just goes away
           resolve();
         });
       });
     });
     await idle();
-    assert.equal(collector.stats().callsAborted - before.callsAborted, 1);
-    assert.equal(collector.stats().segmentsReceived, before.segmentsReceived);
+    assert.equal(collector.getStats().callsAborted - before.callsAborted, 1);
+    assert.equal(collector.getStats().segmentsReceived, before.segmentsReceived);
   });
 
   it('frees calls the client resets (RST_STREAM) in the middle of a stream', async () => {
-    const before = collector.stats();
+    const before = collector.getStats();
     const status = await rawHttp2(address, COLLECT, (stream) => {
       stream.write(frame(encode(segment({ traceSegmentId: 'before-reset', spans: [span({ spanId: 0 })] }))));
       stream.write(frame(Buffer.alloc(3), 100), () => {
@@ -246,7 +246,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
     });
     assert.equal(status, 'reset');
     await idle();
-    assert.equal(collector.stats().callsAborted - before.callsAborted, 1);
+    assert.equal(collector.getStats().callsAborted - before.callsAborted, 1);
   });
 
   it('drops connections that do not speak HTTP/2 and keeps serving', async () => {
@@ -265,7 +265,7 @@ describe('collector robustness', { timeout: 60_000 }, () => {
   });
 
   it('refuses calls beyond maxConcurrentStreams with RESOURCE_EXHAUSTED and serves again once they end', async () => {
-    const before = collector.stats();
+    const before = collector.getStats();
     // Separate connections, so the HTTP/2 per-connection limit does not just queue them client-side.
     const own = (): ReturnType<typeof traceClient> => {
       const c = traceClient(address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
@@ -278,9 +278,9 @@ describe('collector robustness', { timeout: 60_000 }, () => {
       call.write(segment({ traceSegmentId: `held-${i}`, spans: [span({ spanId: 0 })] }));
       open.push(call);
     }
-    await collector.waitFor((c) => c.stats().callsActive === 4 && c.segments().filter((s) => s.traceSegmentId.startsWith('held-')).length === 4, 5000);
+    await collector.waitFor((c) => c.getStats().callsActive === 4 && c.segments().filter((s) => s.traceSegmentId.startsWith('held-')).length === 4, 5000);
     assert.equal(await statusOf(collect(own(), [segment({ traceSegmentId: 'fifth', spans: [span({ spanId: 0 })] })])), grpc.status.RESOURCE_EXHAUSTED);
-    assert.equal(collector.stats().callsOverLimit - before.callsOverLimit, 1);
+    assert.equal(collector.getStats().callsOverLimit - before.callsOverLimit, 1);
     assert.ok(!collector.segments().some((s) => s.traceSegmentId === 'fifth'));
     for (const call of open) call.end();
     await idle();
@@ -299,7 +299,7 @@ describe('collector byte budget', { timeout: 30_000 }, () => {
         segment({ traceSegmentId: `b-${i}`, spans: [span({ spanId: 0, tags: [{ key: 'pad', value: 'p'.repeat(1000) }] })] }),
       );
       await collect(client, segments);
-      const stats = collector.stats();
+      const stats = collector.getStats();
       assert.ok(stats.storedBytes <= 20_000, `stored ${stats.storedBytes}`);
       assert.ok(stats.segmentsStored >= 15 && stats.segmentsStored < 40, `stored ${stats.segmentsStored}`);
       assert.equal(stats.segmentsEvicted, 40 - stats.segmentsStored);

@@ -32,7 +32,7 @@ describe('Authentication token', () => {
     assert.equal(await statusOf(collect(client, one('wrong'), 's3cre')), grpc.status.UNAUTHENTICATED);
     assert.equal(await statusOf(collectInSync(client, one('wrong-sync'), 's3cret!')), grpc.status.UNAUTHENTICATED);
     assert.equal(await statusOf(unary((r, m, cb) => management.keepAlive(r, m, cb), { service: 's', serviceInstance: 'i', layer: '' }, 'nope')), grpc.status.UNAUTHENTICATED);
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.equal(stats.callsUnauthenticated, 4);
     assert.equal(stats.segmentsReceived, 0);
     assert.deepEqual(collector.instances(), []);

@@ -109,7 +109,7 @@ describe('the real skywalking-backend-js agent reporting to the collector', () =
   });
 
   it('receives its segments through the authenticated collect stream', () => {
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.ok(stats.segmentsReceived >= 3, `segments received: ${stats.segmentsReceived}`);
     assert.equal(stats.callsUnauthenticated, 0);
     assert.equal(stats.messagesMalformed, 0);

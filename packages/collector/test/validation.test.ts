@@ -190,8 +190,8 @@ describe('violations through the collector', () => {
       assert.equal(v[0].service, 'b');
       assert.deepEqual(collector.violations({ traceId: 'nope' }), []);
       assert.equal(collector.violations({ traceId: 'bad-trace', severity: 'warning' }).length, 0);
-      assert.equal(collector.stats().violationsByRule['span.exit-peer'], 1);
-      assert.equal(collector.stats().violationsByRule['segment.duplicate-id'], 1);
+      assert.equal(collector.getStats().violationsByRule['span.exit-peer'], 1);
+      assert.equal(collector.getStats().violationsByRule['segment.duplicate-id'], 1);
     } finally {
       client.close();
     }

@@ -7,6 +7,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { randomHexId } from './ids';
 import { MAX_INSTANCE_NAME_LENGTH, MAX_SERVICE_NAME_LENGTH } from './limits';
 import { countTruncation } from './stats';
+import { nonEmpty } from './settings';
 
 export interface ServiceIdentity {
   service: string;
@@ -16,19 +17,15 @@ export interface ServiceIdentity {
 let processInstance: string | undefined;
 
 /** `<uuid>@<hostname>`, generated once per process, like the Java agent's default. */
-export function processInstanceName(): string {
+function processInstanceName(): string {
   processInstance ??= `${randomHexId()}@${hostname()}`;
   return processInstance;
 }
 
-export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
+const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 
 /** Cuts a name to the OAP's limit, counting the truncation. */
-export function truncateName(value: string, max: number): string {
+function truncateName(value: string, max: number): string {
   if (value.length <= max) return value;
   countTruncation();
   return value.slice(0, max);

@@ -11,21 +11,23 @@ export {
   MAX_CORRELATION_VALUE_LENGTH,
   MAX_CORRELATION_HEADER_LENGTH,
   MAX_SW8X_HEADER_LENGTH,
+  MAX_CONTEXT_HEADER_BYTES,
   MAX_SPAN_ID,
   OAP_MAX_MESSAGE_BYTES,
   DEFAULT_SPAN_LIMIT_PER_SEGMENT,
 } from './limits';
-export { SW8_HEADER, SW8_CORRELATION_HEADER, SW8_X_HEADER, AUTHENTICATION_METADATA_KEY, TRACESTATE_KEY } from './headers';
+export { SW8_HEADER, SW8_CORRELATION_HEADER, SW8_X_HEADER, AUTHENTICATION_METADATA_KEY, TRACESTATE_KEY, headerText } from './headers';
 export { ComponentId, COMPONENT_NAMES, type ComponentIdValue } from './components';
 export { COMPONENT_ID_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, MQ_TOPIC_ATTRIBUTE } from './attributes';
 export { SwTag, SwErrorLog, SEARCHABLE_TAG_KEYS } from './tags';
 export { toOtelTraceId, toOtelSpanId, segmentIdFor, encodeTraceStateId, swTraceIdOf } from './ids';
 export { type ServiceIdentity, setIdentityOverride, identityOf, resolveIdentity, observeResource, localIdentity } from './identity';
-export { peerAddress, operationName } from './semantics';
+export { peerAddress, operationName, formatHostPort } from './semantics';
 export {
   SEMCONV_KEYS,
   type SemconvFact,
   readFact,
+  attrText,
   hasFact,
   isConnectionSpan,
   agentDbType,
@@ -68,3 +70,6 @@ export { decodeBase64, encodeBase64 } from './codec/base64';
 export { ThrottledDiag, type ThrottledLevel } from './throttled-diag';
 export { METER_NAME_PATTERN, MAX_METER_NAME_LENGTH, MAX_METER_LABELS, MAX_METER_LABEL_VALUE_LENGTH, toMeterName, isMeterName } from './meter-names';
 export { isThenable } from './thenable';
+export { settleWithin } from './settle-within';
+export { transmissionLatency } from './transmission-latency';
+export { reportEnvProblem, nonEmpty, envNumber, intOption, settingSource } from './settings';

@@ -18,6 +18,12 @@ export const MAX_CORRELATION_KEYS = 3;
 export const MAX_CORRELATION_VALUE_LENGTH = 128;
 /** Longest sw8-correlation header we parse; longer values are ignored whole. */
 export const MAX_CORRELATION_HEADER_LENGTH = 2048;
+/**
+ * Longest binary header value (a Buffer, as AMQP and Kafka clients give them) decoded as trace context.
+ * sw8 and sw8-correlation are ASCII and at most the lengths above, so a longer Buffer cannot hold one
+ * we would parse: it is rejected before being copied into a string.
+ */
+export const MAX_CONTEXT_HEADER_BYTES = Math.max(MAX_SW8_HEADER_LENGTH, MAX_CORRELATION_HEADER_LENGTH);
 /** Longest sw8-x header we parse. */
 export const MAX_SW8X_HEADER_LENGTH = 128;
 /** Largest span id a segment can carry (int32). */

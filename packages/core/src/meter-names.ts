@@ -2,7 +2,7 @@
  * Meter names and labels as the OAP's Meter Analysis Language reads them: a MAL rule names a meter
  * as a Groovy identifier (`instance_nodejs_heap_used.sum(['service', 'instance'])`), so names and
  * label keys are letters, digits and `_`, not starting with a digit. One definition for the
- * exporter (which converts) and the collector (which checks).
+ * exporter (which converts) and @otel-skywalking/collector (which checks).
  */
 
 /** What a MAL rule can name. */

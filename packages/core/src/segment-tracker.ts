@@ -149,7 +149,9 @@ export type SegmentEndReason = 'ended' | 'evicted';
 export interface SegmentTrackerOptions {
   /** Open segments tracked at most; the oldest is let go beyond it. Default 10000. */
   maxOpenSegments?: number;
-  /** An open segment older than this is let go (its spans were never ended). Default 600000 (10 min). */
+  /** An open segment older than this is let go (its spans were never ended), in ms. Default 600000 (10 min). */
+  maxSegmentAgeMillis?: number;
+  /** @deprecated Use maxSegmentAgeMillis (OpenTelemetry's `*Millis`); read when maxSegmentAgeMillis is not given. */
   maxSegmentAgeMs?: number;
   /** Called once per segment when its last span ends or when it is evicted. Must not throw. */
   onSegmentEnd?: (segment: Segment, reason: SegmentEndReason) => void;
@@ -187,7 +189,7 @@ export class SegmentTracker {
 
   constructor(options: SegmentTrackerOptions = {}) {
     this.maxOpenSegments = positiveInt(options.maxOpenSegments, 10_000);
-    this.maxSegmentAgeMs = positiveInt(options.maxSegmentAgeMs, 600_000);
+    this.maxSegmentAgeMs = positiveInt(options.maxSegmentAgeMillis ?? options.maxSegmentAgeMs, 600_000);
     this.onSegmentEnd = options.onSegmentEnd;
   }
 

@@ -4,9 +4,10 @@
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { MAX_ENDPOINT_NAME_LENGTH } from './limits';
-import { attrText as str, messagingConsumerName, readFact } from './span-mapping';
+import { attrText, messagingConsumerName, readFact } from './span-mapping';
 
-function hostPort(host: string, port: string | undefined): string {
+/** `host:port` (the port left out when undefined), an IPv6 host in brackets. */
+export function formatHostPort(host: string, port: string | number | undefined): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return port === undefined ? h : `${h}:${port}`;
 }
@@ -36,10 +37,10 @@ export function peerAddress(attributes: Attributes): string {
       const fromUrl = urlHost(attributes);
       if (fromUrl !== undefined) return fromUrl;
     }
-    return hostPort(host, port);
+    return formatHostPort(host, port);
   }
   const peerHost = readFact(attributes, 'peerAddress');
-  if (peerHost !== undefined) return hostPort(peerHost, readFact(attributes, 'peerPort'));
+  if (peerHost !== undefined) return formatHostPort(peerHost, readFact(attributes, 'peerPort'));
   return urlHost(attributes) ?? '';
 }
 
@@ -78,7 +79,7 @@ export function operationName(span: NamedSpan, knownRoute?: string): string {
     const attrs = span.attributes;
     const method = readFact(attrs, 'httpMethod');
     if (method !== undefined) {
-      const route = readFact(attrs, 'httpRoute') ?? str(knownRoute);
+      const route = readFact(attrs, 'httpRoute') ?? attrText(knownRoute);
       if (route !== undefined) name = `${method}:${route}`;
       else if (METHOD_ONLY.test(name)) {
         const target = readFact(attrs, 'urlPath');

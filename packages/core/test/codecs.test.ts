@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import {
   decodeCorrelation,
   decodeSw8,
@@ -7,6 +8,12 @@ import {
   encodeCorrelation,
   encodeSw8,
   encodeSw8Extension,
+  COMPONENT_NAMES,
+  ComponentId,
+  headerText,
+  setSw8Extension,
+  transmissionLatency,
+  MAX_CONTEXT_HEADER_BYTES,
   MAX_CORRELATION_KEYS,
   type Sw8Header,
 } from '../src';
@@ -134,5 +141,35 @@ describe('sw8-x codec', () => {
       }
     }
     assert.equal(checked, 672);
+  });
+});
+
+describe('headerText', () => {
+  it('reads strings as they are and Buffers up to MAX_CONTEXT_HEADER_BYTES, nothing else', () => {
+    assert.equal(headerText('1-abc'), '1-abc');
+    assert.equal(headerText(Buffer.from('1-abc')), '1-abc');
+    assert.equal(headerText(Buffer.alloc(MAX_CONTEXT_HEADER_BYTES, 0x41)), 'A'.repeat(MAX_CONTEXT_HEADER_BYTES));
+    assert.equal(headerText(Buffer.alloc(MAX_CONTEXT_HEADER_BYTES + 1, 0x41)), undefined);
+    assert.equal(headerText(42), undefined);
+    assert.equal(headerText(undefined), undefined);
+  });
+});
+
+describe('ComponentId and COMPONENT_NAMES', () => {
+  it('name every id, from the one table', () => {
+    assert.equal(ComponentId.HTTP_SERVER, 49);
+    assert.equal(COMPONENT_NAMES[ComponentId.HTTP_SERVER], 'http');
+    assert.deepEqual(Object.keys(COMPONENT_NAMES).map(Number).sort((a, b) => a - b), Object.values(ComponentId).sort((a, b) => a - b));
+  });
+});
+
+describe('transmissionLatency', () => {
+  it('is the wall-clock time from the sw8-x send timestamp to the start, never negative', () => {
+    const sent = setSw8Extension(ROOT_CONTEXT, { skipAnalysis: false, sendTimestamp: 1_700_000_000_000 });
+    assert.equal(transmissionLatency(sent, 1_700_000_000_050), 50);
+    assert.equal(transmissionLatency(sent, 1_699_999_999_000), 0, 'clock skew between hosts gives 0, not a negative latency');
+    assert.ok(transmissionLatency(sent)! > 0, 'startedAt defaults to Date.now()');
+    assert.equal(transmissionLatency(setSw8Extension(ROOT_CONTEXT, { skipAnalysis: false }), 1), undefined);
+    assert.equal(transmissionLatency(ROOT_CONTEXT, 1), undefined);
   });
 });

@@ -175,12 +175,20 @@ describe('SegmentTracker', () => {
   });
 
   it('evicts segments older than the age limit', async () => {
-    const { tracer, tracker } = setup({ maxSegmentAgeMs: 1 });
+    const { tracer, tracker } = setup({ maxSegmentAgeMillis: 1 });
     tracer.startSpan('leaked');
     await new Promise((r) => setTimeout(r, 5));
     tracer.startSpan('next');
     assert.equal(tracker.getStats().evictedByAge, 1);
     assert.equal(tracker.getStats().openSegments, 1);
+  });
+
+  it('still reads the deprecated maxSegmentAgeMs', async () => {
+    const { tracer, tracker } = setup({ maxSegmentAgeMs: 1 });
+    tracer.startSpan('leaked');
+    await new Promise((r) => setTimeout(r, 5));
+    tracer.startSpan('next');
+    assert.equal(tracker.getStats().evictedByAge, 1);
   });
 
   it('keeps the endpoint current as the root is renamed or gets its route', () => {

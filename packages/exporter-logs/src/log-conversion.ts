@@ -21,7 +21,7 @@ export interface ConversionCounters {
 /** OpenTelemetry's severity ranges, by their first number (1 trace, 5 debug, 9 info, 13 warn, 17 error, 21 fatal). */
 const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
-export function levelOf(record: Pick<ReadableLogRecord, 'severityText' | 'severityNumber'>): string {
+function levelOf(record: Pick<ReadableLogRecord, 'severityText' | 'severityNumber'>): string {
   if (typeof record.severityText === 'string' && record.severityText !== '') return record.severityText;
   const n = record.severityNumber;
   if (typeof n === 'number' && n >= 1 && n <= 24) return SEVERITY_NAMES[Math.floor((n - 1) / 4)];

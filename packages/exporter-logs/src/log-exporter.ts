@@ -1,7 +1,7 @@
 /**
  * SkyWalkingLogExporter: an OpenTelemetry LogRecordExporter (for a BatchLogRecordProcessor) that
  * sends each record as a SkyWalking LogData over LogReportService/collect. Every record it is
- * given is either acknowledged by the collector or counted as dropped, before the export's
+ * given is either acknowledged by the OAP or counted as dropped, before the export's
  * callback is called. It never throws into the caller.
  */
 import { diag } from '@opentelemetry/api';
@@ -40,7 +40,7 @@ export class SkyWalkingLogExporter implements LogRecordExporter {
     return this.receivedCount;
   }
 
-  /** The collector address in use. */
+  /** The OAP address in use. */
   get address(): string {
     return this.transport.address;
   }

@@ -7,7 +7,8 @@
 import { context, diag, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 import { BatchLogRecordProcessor, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { intOption, nonEmpty } from './config';
+import { envNumber, intOption, nonEmpty, settingSource } from '@otel-skywalking/core';
+import { DEFAULT_MAX_EXPORT_BATCH_SIZE, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_TIMEOUT_MILLIS } from '@otel-skywalking/exporter/transport';
 import { captureLogContext } from './log-context';
 import { SkyWalkingLogExporter } from './log-exporter';
 import type { LogLevelName, SkyWalkingLogRecordProcessorOptions, SkyWalkingLogRecordProcessorStats } from './types';
@@ -31,7 +32,7 @@ const SEVERITY_FLOOR: Record<string, number> = {
 };
 
 /** SW_AGENT_LOG_REPORTER_LEVEL accepts the Python agent's names too (WARNING, CRITICAL). */
-export function severityFloor(level: string | undefined, name: string): number {
+function severityFloor(level: string | undefined, name: string): number {
   if (level === undefined) return 0;
   const floor = SEVERITY_FLOOR[level.trim().toLowerCase()];
   if (floor !== undefined) return floor;
@@ -51,18 +52,22 @@ export class SkyWalkingLogRecordProcessor implements LogRecordProcessor {
 
   constructor(options: SkyWalkingLogRecordProcessorOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     const exporter = new SkyWalkingLogExporter(options, env);
-    const envQueue = nonEmpty(env.SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE);
-    const maxQueueSize =
-      options.maxQueueSize !== undefined
-        ? intOption('maxQueueSize', options.maxQueueSize, 2048, 1)
-        : intOption('SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE', envQueue === undefined ? undefined : Number(envQueue), 2048, 1);
-    const maxExportBatchSize = Math.min(maxQueueSize, intOption('maxExportBatchSize', options.maxExportBatchSize, 512, 1));
-    const timeoutMillis = intOption('timeoutMillis', options.timeoutMillis, 10_000, 1);
+    const maxQueueSize = intOption(
+      settingSource('maxQueueSize', options.maxQueueSize, 'SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'),
+      options.maxQueueSize ?? envNumber(env, 'SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'),
+      DEFAULT_MAX_QUEUE_SIZE,
+      1,
+    );
+    const maxExportBatchSize = Math.min(
+      maxQueueSize,
+      intOption('option maxExportBatchSize', options.maxExportBatchSize, DEFAULT_MAX_EXPORT_BATCH_SIZE, 1),
+    );
+    const timeoutMillis = intOption('option timeoutMillis', options.timeoutMillis, DEFAULT_TIMEOUT_MILLIS, 1);
     this.batch = new BatchLogRecordProcessor({
       exporter,
       maxQueueSize,
       maxExportBatchSize,
-      scheduledDelayMillis: intOption('scheduledDelayMillis', options.scheduledDelayMillis, 1000, 0),
+      scheduledDelayMillis: intOption('option scheduledDelayMillis', options.scheduledDelayMillis, 1000, 0),
       // The exporter settles within its own deadline; this is only a backstop.
       exportTimeoutMillis: timeoutMillis + 1000,
     });

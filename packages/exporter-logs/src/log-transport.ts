@@ -1,7 +1,7 @@
 /**
  * The call that carries logs: LogReportService/collect, one client stream per batch, on the trace
  * exporter's connection (@otel-skywalking/exporter/transport): one connection per process and
- * collector configuration, TLS included. A call is only made on a READY channel (grpc-js would
+ * OAP configuration, TLS included. A call is only made on a READY channel (grpc-js would
  * otherwise queue it while reconnecting), the wait for READY and the call are bounded by unref'd
  * timers, and after a failure batches are dropped without a call for `backoffMillis`.
  */
@@ -102,7 +102,7 @@ export class LogTransport {
   private failed(reason: LogDropReason, address: string, cause: Error | undefined): void {
     this.blockedUntil = Date.now() + this.config.backoffMillis;
     if (reason === 'collectorUnavailable') {
-      this.diag.warn('log-connect', `${cause?.message ?? `collector ${address} is not reachable`}; logs are dropped and counted`);
+      this.diag.warn('log-connect', `${cause?.message ?? `the OAP at ${address} is not reachable`}; logs are dropped and counted`);
     } else if (reason === 'exportFailed') {
       this.diag.warn('log-export', `logs could not be sent to ${address}`, cause);
     }

@@ -3,9 +3,9 @@
  * comment; environment variables apply when the option is not given.
  */
 
-/** TLS material for the collector connection (PEM, as a string or a Buffer). */
+/** TLS material for the connection to the OAP (PEM, as a string or a Buffer). */
 export interface SkyWalkingLogTlsOptions {
-  /** CA bundle the collector's certificate must chain to. Default: Node's root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
+  /** CA bundle the OAP's certificate must chain to. Default: Node's root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
   ca?: string | Buffer;
   /** Client certificate chain for mutual TLS, with `key`. Default: none (SW_AGENT_SSL_CERT_CHAIN_PATH). */
   cert?: string | Buffer;

@@ -6,6 +6,7 @@
  * wrote and replaced by the default.
  */
 import { diag } from '@opentelemetry/api';
+import { intOption } from '@otel-skywalking/core';
 import { resolveConnectionConfig, type ExporterConfig } from '@otel-skywalking/exporter/transport';
 import type { SkyWalkingMetricExporterOptions } from './types';
 
@@ -15,13 +16,6 @@ export interface MetricExporterConfig {
   reportMethod: 'collect' | 'collectBatch';
   maxSeriesPerMeter: number;
   maxMetersPerReport: number;
-}
-
-function intOption(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min) return value;
-  diag.warn(`otel-skywalking: option ${name}=${String(value)} is not a whole number >= ${min}; using ${fallback}`);
-  return fallback;
 }
 
 function reportMethod(value: unknown): 'collect' | 'collectBatch' {
@@ -35,7 +29,7 @@ export function resolveMetricExporterConfig(options: SkyWalkingMetricExporterOpt
   return {
     connection: resolveConnectionConfig(options, env),
     reportMethod: reportMethod(options.reportMethod),
-    maxSeriesPerMeter: intOption('maxSeriesPerMeter', options.maxSeriesPerMeter, 100, 1),
-    maxMetersPerReport: intOption('maxMetersPerReport', options.maxMetersPerReport, 2000, 1),
+    maxSeriesPerMeter: intOption('option maxSeriesPerMeter', options.maxSeriesPerMeter, 100, 1),
+    maxMetersPerReport: intOption('option maxMetersPerReport', options.maxMetersPerReport, 2000, 1),
   };
 }

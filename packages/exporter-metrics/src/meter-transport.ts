@@ -1,6 +1,6 @@
 /**
  * The meter reports on the trace exporter's connection (@otel-skywalking/exporter/transport): one
- * connection per process and collector configuration, TLS included, with its failover, token and
+ * connection per process and OAP configuration, TLS included, with its failover, token and
  * handshake guard. A report is one MeterReportService call by path, made only on a READY channel
  * (never queued inside grpc-js while it reconnects), under a deadline.
  */

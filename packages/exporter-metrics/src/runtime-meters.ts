@@ -43,7 +43,9 @@ export const EXTRA_RUNTIME_METERS = {
 export type RuntimeMeterName = keyof typeof NODE_AGENT_RUNTIME_METERS | keyof typeof EXTRA_RUNTIME_METERS;
 
 /** The agent's default report period (SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD), in ms. */
-export const DEFAULT_RUNTIME_REPORT_PERIOD_MS = 20_000;
+export const DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS = 20_000;
+/** @deprecated Use DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS (OpenTelemetry's `*Millis`); the same value. */
+export const DEFAULT_RUNTIME_REPORT_PERIOD_MS = DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS;
 
 const NS_PER_MS = 1e6;
 

@@ -1,13 +1,13 @@
 /**
  * Options and stats of SkyWalkingMetricExporter. Every option has its default in its doc comment;
  * the connection options are the trace exporter's (same names, environment variables and defaults),
- * and one connection per process and collector configuration (addresses, token, TLS) carries traces,
+ * and one connection per process and OAP configuration (addresses, token, TLS) carries traces,
  * meters and logs.
  */
 
-/** TLS material for the collector connection (PEM, as a string or a Buffer). */
+/** TLS material for the connection to the OAP (PEM, as a string or a Buffer). */
 export interface SkyWalkingMetricTlsOptions {
-  /** CA bundle the collector's certificate must chain to. Default: Node's bundled root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
+  /** CA bundle the OAP's certificate must chain to. Default: Node's bundled root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
   ca?: string | Buffer;
   /** Client certificate chain for mutual TLS, with `key`. Default: none (SW_AGENT_SSL_CERT_CHAIN_PATH). */
   cert?: string | Buffer;

@@ -122,7 +122,7 @@ describe('SkyWalkingMetricExporter against the collector', () => {
       await bad.provider.forceFlush().catch(() => undefined);
       assert.deepEqual(collector.meters().map((m) => m.service), ['good']);
       assert.equal(bad.exporter.getStats().metersDropped.failed, 1);
-      assert.equal(collector.stats().callsUnauthenticated, 1);
+      assert.equal(collector.getStats().callsUnauthenticated, 1);
     } finally {
       await good.provider.shutdown();
       await bad.provider.shutdown();

@@ -2,8 +2,8 @@
  * Opens after consecutive failed exports and stays open for a jittered, exponentially growing,
  * capped time, or until the channel turns READY again (channelReady), whichever comes first; then
  * lets one probe export through (half-open). Exports are never retried: while the circuit is open,
- * batches are dropped at once, so a dead collector costs nothing. The backoff is the wait for a
- * collector that does not come back; a connected one is sent to at once.
+ * batches are dropped at once, so a dead OAP costs nothing. The backoff is the wait for an
+ * OAP that does not come back; a connected one is sent to at once.
  */
 import type { CircuitState } from './types';
 

@@ -2,12 +2,12 @@
  * One TraceSegmentReportService call carrying one batch of encoded segments, as one
  * SegmentCollection (collectInSync) or as one message per segment (collect): wait (bounded) for a
  * READY channel, write while HTTP/2 takes the data, half-close, read the Commands reply.
- * A stream whose buffer does not drain in time is cancelled (the collector stopped reading) and
+ * A stream whose buffer does not drain in time is cancelled (the OAP stopped reading) and
  * the export deadline cancels the call for real. The outcome is reported exactly once.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { CollectorClient, CollectorConnection } from './collector-connection';
-import type { DropReason } from './types';
+import type { DropReason, ReportMethod } from './types';
 
 export interface StreamOutcome {
   ok: boolean;
@@ -15,8 +15,6 @@ export interface StreamOutcome {
   reason?: DropReason;
   error?: Error;
 }
-
-export type ReportMethod = 'collectInSync' | 'collect';
 
 export interface CollectStreamLimits {
   connectTimeoutMillis: number;
@@ -67,7 +65,7 @@ export class CollectStream {
         this.connect(addressesLeft - 1);
         return;
       }
-      const error = failure ?? new Error(`no connection to the collector at ${this.connection.address}`);
+      const error = failure ?? new Error(`no connection to the OAP at ${this.connection.address}`);
       this.settle({ ok: false, reason: 'unavailable', error });
     });
   }
@@ -111,7 +109,7 @@ export class CollectStream {
     if (this.settled) return;
     call.end();
     // Everything is written; it must still be taken by HTTP/2 in time (one large collectInSync
-    // message never fills the byte bound, so this is where a collector that stopped reading shows).
+    // message never fills the byte bound, so this is where an OAP that stopped reading shows).
     if (this.unflushed > 0) this.pause();
   }
 
@@ -141,7 +139,7 @@ export class CollectStream {
     this.settle({
       ok: false,
       reason: 'stalled',
-      error: new Error(`the collector did not read the stream for ${this.limits.drainTimeoutMillis} ms`),
+      error: new Error(`the OAP did not read the stream for ${this.limits.drainTimeoutMillis} ms`),
     });
   }
 

@@ -189,20 +189,20 @@ function lastConnectError(details: string | undefined): string | undefined {
 /** What to change for a cause the user can fix (TLS settings, mostly). */
 function hintFor(cause: string, secure: boolean): string {
   if (/wrong version number|packet length too long|unknown protocol/.test(cause)) {
-    return ' (the collector does not speak TLS here: turn TLS off, SW_AGENT_FORCE_TLS / option `tls`)';
+    return ' (the OAP does not speak TLS here: turn TLS off, SW_AGENT_FORCE_TLS / option `tls`)';
   }
   if (/certificate required|handshake failure|alert bad certificate/.test(cause)) {
-    return ' (the collector requires a client certificate: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH, or tls.cert and tls.key)';
+    return ' (the OAP requires a client certificate: SW_AGENT_SSL_CERT_CHAIN_PATH and SW_AGENT_SSL_KEY_PATH, or tls.cert and tls.key)';
   }
   if (/Hostname\/IP does not match|altnames/i.test(cause)) {
-    return ' (the collector\'s certificate does not name the address used: use a name it lists, in SW_AGENT_COLLECTOR_BACKEND_SERVICES)';
+    return ' (the OAP\'s certificate does not name the address used: use a name it lists, in SW_AGENT_COLLECTOR_BACKEND_SERVICES)';
   }
-  if (/certificate has expired|not yet valid/i.test(cause)) return ' (the collector\'s certificate is out of its validity period)';
+  if (/certificate has expired|not yet valid/i.test(cause)) return ' (the OAP\'s certificate is out of its validity period)';
   if (/self[- ]signed|unable to verify|local issuer/i.test(cause)) {
-    return ' (the collector\'s certificate is not trusted: its CA goes in SW_AGENT_SSL_TRUSTED_CA_PATH or tls.ca)';
+    return ' (the OAP\'s certificate is not trusted: its CA goes in SW_AGENT_SSL_TRUSTED_CA_PATH or tls.ca)';
   }
   if (!secure && /Failed to connect|Connection closed|ECONNRESET|socket hang up/.test(cause)) {
-    return ' (closed before HTTP/2 started: if the collector expects TLS, set SW_AGENT_FORCE_TLS=true or option `tls`)';
+    return ' (closed before HTTP/2 started: if the OAP expects TLS, set SW_AGENT_FORCE_TLS=true or option `tls`)';
   }
   return '';
 }
@@ -218,7 +218,7 @@ const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
 function channelCredentials(tls: ExporterConfig['tls']): grpc.ChannelCredentials {
   if (tls === undefined) return grpc.credentials.createInsecure();
   const notPem = (what: string, names: string): void =>
-    diag.error(`otel-skywalking: ${names} does not hold a PEM ${what}; connections to the collector will fail`);
+    diag.error(`otel-skywalking: ${names} does not hold a PEM ${what}; connections to the OAP will fail`);
   if (tls.ca !== undefined && !tls.ca.toString('latin1').includes(PEM_CERTIFICATE)) notPem('CA certificate', 'tls.ca / SW_AGENT_SSL_TRUSTED_CA_PATH');
   if (tls.cert !== undefined && !tls.cert.toString('latin1').includes(PEM_CERTIFICATE)) notPem('certificate', 'tls.cert / SW_AGENT_SSL_CERT_CHAIN_PATH');
   if (tls.key !== undefined && !PEM_PRIVATE_KEY.test(tls.key.toString('latin1'))) notPem('private key', 'tls.key / SW_AGENT_SSL_KEY_PATH');
@@ -266,7 +266,7 @@ export class CollectorConnection {
       'grpc.max_send_message_length': OAP_MAX_MESSAGE_BYTES,
       'grpc.enable_retries': 0,
       // grpc-js keeps up to 1 MiB per call for transparent retries and reports those writes as
-      // done at once; kept small, write callbacks follow HTTP/2 flow control, so a collector that
+      // done at once; kept small, write callbacks follow HTTP/2 flow control, so an OAP that
       // stops reading is seen (and our own per-stream byte bound applies).
       'grpc.per_rpc_retry_buffer_size': RETRY_BUFFER_BYTES,
       'grpc.retry_buffer_size': 4 * RETRY_BUFFER_BYTES,
@@ -333,8 +333,8 @@ export class CollectorConnection {
   /**
    * Calls `listener` once, when the channel of the current address turns READY after failing to
    * connect (TRANSIENT_FAILURE); meanwhile the channel keeps connecting (grpc-js's reconnect
-   * backoff, bounded by backoffMaxMillis). The circuit breaker uses it: a collector that is back is
-   * probed at once, not when a timer says so. A channel that stayed connected (the collector
+   * backoff, bounded by backoffMaxMillis). The circuit breaker uses it: an OAP that is back is
+   * probed at once, not when a timer says so. A channel that stayed connected (the OAP
    * answers errors, or stalls) does not call it: then the circuit's own backoff applies.
    */
   onReconnected(listener: () => void): void {
@@ -410,7 +410,7 @@ export class CollectorConnection {
         (error) => {
           const cause = lastConnectError(error?.details);
           const why = cause === undefined ? '' : `: ${cause}${hintFor(cause, this.config.tls !== undefined)}`;
-          callback(undefined, new Error(`no connection to the collector at ${address}${why}`));
+          callback(undefined, new Error(`no connection to the OAP at ${address}${why}`));
         },
       );
     } catch (err) {

@@ -5,9 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
-import { DEFAULT_HTTP_ERROR_STATUS, DEFAULT_SPAN_LIMIT_PER_SEGMENT } from '@otel-skywalking/core';
-import type { ReportMethod } from './collect-stream';
+import {
+  DEFAULT_HTTP_ERROR_STATUS,
+  DEFAULT_SPAN_LIMIT_PER_SEGMENT,
+  envNumber,
+  intOption,
+  nonEmpty,
+  reportEnvProblem,
+  settingSource,
+} from '@otel-skywalking/core';
 import type {
+  ReportMethod,
   SkyWalkingExporterOptions,
   SkyWalkingSpanProcessorOptions,
   SkyWalkingTlsOptions,
@@ -15,6 +23,15 @@ import type {
 } from './types';
 
 export const DEFAULT_COLLECTOR = '127.0.0.1:11800';
+/** Defaults the meter and log exporters and the setup share with the trace exporter: one definition each. */
+export const DEFAULT_TIMEOUT_MILLIS = 10_000;
+export const DEFAULT_MAX_TAG_VALUE_LENGTH = 2048;
+/** The OAP's layer for services without a more specific one. */
+export const DEFAULT_LAYER = 'GENERAL';
+/** OpenTelemetry's batch processors' defaults (spans here, log records in the log processor). */
+export const DEFAULT_MAX_QUEUE_SIZE = 2048;
+export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 512;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
 
 export interface ResolvedTls {
   ca?: Buffer;
@@ -52,39 +69,11 @@ export interface ProcessorConfig {
   maxSpansPerSegment: number;
   maxHeldSpans: number;
   maxOpenSegments: number;
-  maxSegmentAgeMs: number;
+  maxSegmentAgeMillis: number;
   shutdownTimeoutMillis: number;
 }
 
 type Env = NodeJS.ProcessEnv;
-
-/**
- * Problems of environment variables are reported once per process: the trace, meter and log exporters
- * all resolve the connection variables (see transport.ts), and the environment is the same for them.
- */
-const reportedEnvProblems = new Set<string>();
-
-function reportEnvProblem(level: 'warn' | 'error', message: string): void {
-  if (reportedEnvProblems.has(message)) return;
-  reportedEnvProblems.add(message);
-  diag[level](message);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
-
-function envNumber(env: Env, name: string): number | undefined {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) {
-    reportEnvProblem('warn', `otel-skywalking: ${name}=${JSON.stringify(raw)} is not a number; it is ignored`);
-    return undefined;
-  }
-  return value;
-}
 
 /** A SkyWalking switch: true/yes/on/1 or false/no/off/0 as the agents read them; anything else is reported. */
 function envFlag(env: Env, name: string): boolean {
@@ -98,35 +87,13 @@ function envFlag(env: Env, name: string): boolean {
   return false;
 }
 
-/** The name a value is reported under: the option when it was given, else the variable it came from. */
-function source(option: string, given: unknown, variable: string): string {
-  return given !== undefined ? `option ${option}` : variable;
-}
-
-/** A whole number in [min, max], else the default (with a warning naming `label` when a value was given). */
-function intOption(
-  label: string,
-  value: unknown,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-  shown: unknown = value,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  const message = `otel-skywalking: ${label}=${String(shown)} is not a whole number in [${min}, ${max}]; using ${fallback}`;
-  if (label.startsWith('option ')) diag.warn(message);
-  else reportEnvProblem('warn', message);
-  return fallback;
-}
-
 function collectorList(value: string | string[] | undefined, env: Env): string[] {
   const raw = value ?? nonEmpty(env.SW_AGENT_COLLECTOR_BACKEND_SERVICES) ?? DEFAULT_COLLECTOR;
   const parts = (Array.isArray(raw) ? raw : String(raw).split(','))
     .map((address) => (typeof address === 'string' ? address.trim() : ''))
     .filter((address) => address !== '');
   if (parts.length === 0) {
-    diag.warn(`otel-skywalking: no collector address given; using ${DEFAULT_COLLECTOR}`);
+    diag.warn(`otel-skywalking: no OAP address given; using ${DEFAULT_COLLECTOR}`);
     return [DEFAULT_COLLECTOR];
   }
   return [...new Set(parts)];
@@ -195,9 +162,9 @@ function tagFilter(filter: TagAttributeFilter | undefined): TagAttributeFilter {
 
 export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: Env = process.env): ExporterConfig {
   const timeoutMillis = intOption(
-    source('timeoutMillis', options.timeoutMillis, 'SW_AGENT_TRACE_TIMEOUT'),
+    settingSource('timeoutMillis', options.timeoutMillis, 'SW_AGENT_TRACE_TIMEOUT'),
     options.timeoutMillis ?? envNumber(env, 'SW_AGENT_TRACE_TIMEOUT'),
-    10_000,
+    DEFAULT_TIMEOUT_MILLIS,
     1,
   );
   const heartbeatSeconds = envNumber(env, 'SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD');
@@ -221,7 +188,7 @@ export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: E
     backoffInitialMillis,
     backoffMaxMillis: Math.max(backoffInitialMillis, intOption('option backoffMaxMillis', options.backoffMaxMillis, 30_000, 1)),
     heartbeatIntervalMillis: intOption(
-      source('heartbeatIntervalMillis', options.heartbeatIntervalMillis, 'SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'),
+      settingSource('heartbeatIntervalMillis', options.heartbeatIntervalMillis, 'SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'),
       options.heartbeatIntervalMillis ?? (heartbeatSeconds === undefined ? undefined : Math.round(heartbeatSeconds * 1000)),
       30_000,
       0,
@@ -229,16 +196,16 @@ export function resolveExporterConfig(options: SkyWalkingExporterOptions, env: E
       options.heartbeatIntervalMillis ?? heartbeatSeconds,
     ),
     propertiesReportFactor: intOption(
-      source('propertiesReportFactor', options.propertiesReportFactor, 'SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'),
+      settingSource('propertiesReportFactor', options.propertiesReportFactor, 'SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'),
       options.propertiesReportFactor ?? envNumber(env, 'SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'),
       10,
       1,
     ),
-    layer: typeof options.layer === 'string' ? options.layer : 'GENERAL',
+    layer: typeof options.layer === 'string' ? options.layer : DEFAULT_LAYER,
     tagAttributes: tagFilter(options.tagAttributes),
-    maxTagValueLength: intOption('option maxTagValueLength', options.maxTagValueLength, 2048, 16),
+    maxTagValueLength: intOption('option maxTagValueLength', options.maxTagValueLength, DEFAULT_MAX_TAG_VALUE_LENGTH, 16),
     httpErrorStatusThreshold: intOption(
-      source('httpErrorStatusThreshold', options.httpErrorStatusThreshold, 'SW_HTTP_ERROR_STATUS_THRESHOLD'),
+      settingSource('httpErrorStatusThreshold', options.httpErrorStatusThreshold, 'SW_HTTP_ERROR_STATUS_THRESHOLD'),
       options.httpErrorStatusThreshold ?? envNumber(env, 'SW_HTTP_ERROR_STATUS_THRESHOLD'),
       DEFAULT_HTTP_ERROR_STATUS,
       0,
@@ -251,15 +218,15 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
   // The OTEL_BSP_* variables as the BatchSpanProcessor reads them; a bad value is reported under the variable's name.
   const bsp = (value: number | undefined, variable: string): number | undefined => value ?? envNumber(env, variable);
   const maxQueueSize = intOption(
-    source('maxQueueSize', options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'),
+    settingSource('maxQueueSize', options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'),
     bsp(options.maxQueueSize, 'OTEL_BSP_MAX_QUEUE_SIZE'),
-    2048,
+    DEFAULT_MAX_QUEUE_SIZE,
     1,
   );
   let maxExportBatchSize = intOption(
-    source('maxExportBatchSize', options.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+    settingSource('maxExportBatchSize', options.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
     bsp(options.maxExportBatchSize, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
-    512,
+    DEFAULT_MAX_EXPORT_BATCH_SIZE,
     1,
   );
   if (maxExportBatchSize > maxQueueSize) {
@@ -267,7 +234,7 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
     maxExportBatchSize = maxQueueSize;
   }
   const maxSpansPerSegment = intOption(
-    source('maxSpansPerSegment', options.maxSpansPerSegment, 'SW_AGENT_SPAN_LIMIT'),
+    settingSource('maxSpansPerSegment', options.maxSpansPerSegment, 'SW_AGENT_SPAN_LIMIT'),
     options.maxSpansPerSegment ?? envNumber(env, 'SW_AGENT_SPAN_LIMIT'),
     DEFAULT_SPAN_LIMIT_PER_SEGMENT,
     1,
@@ -276,13 +243,13 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
     maxQueueSize,
     maxExportBatchSize,
     scheduledDelayMillis: intOption(
-      source('scheduledDelayMillis', options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'),
+      settingSource('scheduledDelayMillis', options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'),
       bsp(options.scheduledDelayMillis, 'OTEL_BSP_SCHEDULE_DELAY'),
       5000,
       0,
     ),
     exportTimeoutMillis: intOption(
-      source('exportTimeoutMillis', options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'),
+      settingSource('exportTimeoutMillis', options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'),
       bsp(options.exportTimeoutMillis, 'OTEL_BSP_EXPORT_TIMEOUT'),
       30_000,
       1,
@@ -291,7 +258,12 @@ export function resolveProcessorConfig(options: SkyWalkingSpanProcessorOptions, 
     maxSpansPerSegment: Math.min(maxSpansPerSegment, maxQueueSize),
     maxHeldSpans: intOption('option maxHeldSpans', options.maxHeldSpans, 8192, 1),
     maxOpenSegments: intOption('option maxOpenSegments', options.maxOpenSegments, 10_000, 1),
-    maxSegmentAgeMs: intOption('option maxSegmentAgeMs', options.maxSegmentAgeMs, 600_000, 1),
-    shutdownTimeoutMillis: intOption('option shutdownTimeoutMillis', options.shutdownTimeoutMillis, 5000, 1),
+    maxSegmentAgeMillis: intOption(
+      options.maxSegmentAgeMillis === undefined && options.maxSegmentAgeMs !== undefined ? 'option maxSegmentAgeMs' : 'option maxSegmentAgeMillis',
+      options.maxSegmentAgeMillis ?? options.maxSegmentAgeMs,
+      600_000,
+      1,
+    ),
+    shutdownTimeoutMillis: intOption('option shutdownTimeoutMillis', options.shutdownTimeoutMillis, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 1),
   };
 }

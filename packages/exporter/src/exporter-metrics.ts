@@ -7,26 +7,26 @@
  * histogram recorded once per export, in seconds.
  */
 import type { Attributes, BatchObservableResult, MeterProvider, ObservableGauge } from '@opentelemetry/api';
-import { DROP_REASONS, type ExporterStats } from './exporter-stats';
-import type { DropReason, SkyWalkingExporterStats, SkyWalkingSpanProcessorStats } from './types';
+import type { ExporterStats } from './exporter-stats';
+import { DROP_REASONS, type DropReason, type SkyWalkingExporterStats, type SkyWalkingSpanProcessorStats } from './types';
 import { VERSION } from './version';
 
 /** OpenTelemetry semantic conventions (SDK self-observability, development status): names as specified. */
-export const METRIC_EXPORTER_SPAN_EXPORTED = 'otel.sdk.exporter.span.exported';
-export const METRIC_EXPORTER_OPERATION_DURATION = 'otel.sdk.exporter.operation.duration';
-export const METRIC_PROCESSOR_SPAN_PROCESSED = 'otel.sdk.processor.span.processed';
-export const METRIC_PROCESSOR_QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
-export const METRIC_PROCESSOR_QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
+const METRIC_EXPORTER_SPAN_EXPORTED = 'otel.sdk.exporter.span.exported';
+const METRIC_EXPORTER_OPERATION_DURATION = 'otel.sdk.exporter.operation.duration';
+const METRIC_PROCESSOR_SPAN_PROCESSED = 'otel.sdk.processor.span.processed';
+const METRIC_PROCESSOR_QUEUE_SIZE = 'otel.sdk.processor.span.queue.size';
+const METRIC_PROCESSOR_QUEUE_CAPACITY = 'otel.sdk.processor.span.queue.capacity';
 const ATTR_COMPONENT_TYPE = 'otel.component.type';
 const ATTR_COMPONENT_NAME = 'otel.component.name';
 const ATTR_ERROR_TYPE = 'error.type';
 
 /** Ours. */
-export const METRIC_SEGMENTS = 'skywalking.exporter.segments';
-export const METRIC_BYTES = 'skywalking.exporter.bytes';
-export const METRIC_TRUNCATIONS = 'skywalking.exporter.truncations';
-export const METRIC_BUFFERED = 'skywalking.exporter.buffered';
-export const METRIC_CIRCUIT_OPEN = 'skywalking.exporter.circuit.open';
+const METRIC_SEGMENTS = 'skywalking.exporter.segments';
+const METRIC_BYTES = 'skywalking.exporter.bytes';
+const METRIC_TRUNCATIONS = 'skywalking.exporter.truncations';
+const METRIC_BUFFERED = 'skywalking.exporter.buffered';
+const METRIC_CIRCUIT_OPEN = 'skywalking.exporter.circuit.open';
 
 /** Drops before a span reaches the exporter: the processor's (`otel.sdk.processor.span.processed`). */
 const PROCESSOR_REASONS: ReadonlySet<DropReason> = new Set(['queue_full', 'held_full', 'span_limit', 'segment_closed']);
@@ -53,7 +53,7 @@ export function registerExporterMetrics(
   if (processor !== undefined) processorComponent[ATTR_COMPONENT_NAME] = componentName('skywalking_span_processor');
 
   const exported = meter.createObservableCounter(METRIC_EXPORTER_SPAN_EXPORTED, {
-    description: 'Spans whose export finished: delivered to the SkyWalking collector, or failed (error.type is the drop reason).',
+    description: 'Spans whose export finished: delivered to the OAP, or failed (error.type is the drop reason).',
     unit: '{span}',
   });
   const processed = meter.createObservableCounter(METRIC_PROCESSOR_SPAN_PROCESSED, {
@@ -69,7 +69,7 @@ export function registerExporterMetrics(
     unit: '{span}',
   });
   const segments = meter.createObservableCounter(METRIC_SEGMENTS, {
-    description: 'Segments delivered to the SkyWalking collector (no error.type) or dropped (error.type is the reason).',
+    description: 'Segments delivered to the OAP (no error.type) or dropped (error.type is the reason).',
     unit: '{segment}',
   });
   const bytes = meter.createObservableCounter(METRIC_BYTES, {
@@ -85,11 +85,11 @@ export function registerExporterMetrics(
     unit: '{item}',
   });
   const circuit = meter.createObservableGauge(METRIC_CIRCUIT_OPEN, {
-    description: '1 while the circuit to the collector is open or half-open, else 0.',
+    description: '1 while the circuit to the OAP is open or half-open, else 0.',
     unit: '1',
   });
   const duration = meter.createHistogram(METRIC_EXPORTER_OPERATION_DURATION, {
-    description: 'Duration of one export call to the SkyWalking collector.',
+    description: 'Duration of one export call to the OAP.',
     unit: 's',
   });
   const failed = new Map<string, Attributes>();

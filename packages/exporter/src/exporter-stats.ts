@@ -2,23 +2,7 @@
  * The exporter's counters, shared by the processor, the assembler and the transport so that every
  * drop lands in one place. Plain numbers: counting costs an increment.
  */
-import type { DropReason } from './types';
-
-export const DROP_REASONS: readonly DropReason[] = [
-  'queue_full',
-  'held_full',
-  'span_limit',
-  'segment_closed',
-  'circuit_open',
-  'pending_full',
-  'unavailable',
-  'stalled',
-  'timeout',
-  'rejected',
-  'too_large',
-  'conversion_error',
-  'shutdown',
-];
+import { DROP_REASONS, type DropReason } from './types';
 
 function zeroByReason(): Record<DropReason, number> {
   const counts = {} as Record<DropReason, number>;
@@ -55,11 +39,5 @@ export class ExporterStats {
     this.latencyLast = ms;
     if (ms > this.latencyMax) this.latencyMax = ms;
     this.latencyHistogram?.record(ms, outcome);
-  }
-
-  totalDroppedSpans(): number {
-    let total = 0;
-    for (const reason of DROP_REASONS) total += this.droppedSpans[reason];
-    return total;
   }
 }

@@ -5,6 +5,7 @@ export { TRANSMISSION_LATENCY_ATTRIBUTE, PLACEHOLDER_OPERATION_NAME, PLACEHOLDER
 export type {
   CircuitState,
   DropReason,
+  ReportMethod,
   SkyWalkingExporterOptions,
   SkyWalkingExporterStats,
   SkyWalkingSpanProcessorOptions,

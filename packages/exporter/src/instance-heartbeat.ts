@@ -22,7 +22,7 @@ interface ReportedInstance {
 }
 
 /** Properties the OAP stores for an instance (`ipv4` repeated per address). */
-export function instanceProperties(): KeyStringValuePair[] {
+function instanceProperties(): KeyStringValuePair[] {
   const properties: KeyStringValuePair[] = [
     { key: 'language', value: 'nodejs' },
     { key: 'OS Name', value: platform() },
@@ -74,7 +74,7 @@ export class InstanceHeartbeat {
   }
 
   private beat(scheduled: boolean): void {
-    // A collector that did not answer the last beat gets no new one (calls never pile up).
+    // An OAP that did not answer the last beat gets no new one (calls never pile up).
     if (this.stopped || this.reporting || this.open.size > 0) return;
     if (scheduled) this.beats++;
     this.reporting = true;

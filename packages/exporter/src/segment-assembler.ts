@@ -227,7 +227,7 @@ function toAssembled(
  * in the batch starts a segment; span ids follow start order, span 0 being the root. The segment id is derived from the root as the tracker
  * would derive it (core's segmentIdFor).
  */
-export function groupByLocalRoot(spans: readonly ReadableSpan[], out: AssembledSegment[]): void {
+function groupByLocalRoot(spans: readonly ReadableSpan[], out: AssembledSegment[]): void {
   const byId = new Map<string, ReadableSpan>();
   for (const span of spans) byId.set(span.spanContext().spanId, span);
   const children = new Map<ReadableSpan, ReadableSpan[]>();

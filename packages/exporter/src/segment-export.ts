@@ -20,12 +20,11 @@ import { SegmentEncoder } from './encoding/segment-object';
 import type { EncodedSegment } from './encoding/segment-collection';
 import { SegmentSender } from './segment-sender';
 import { shareCollectorConnection, type CollectorConnectionShare } from './shared-connection';
-import { settleWithin } from './settle-within';
 import { SpanConverter } from './span-conversion';
 import type { DropReason, SkyWalkingExporterStats } from './types';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf } = core;
+const { OAP_MAX_MESSAGE_BYTES, ThrottledDiag, identityOf, settleWithin } = core;
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 
@@ -50,7 +49,7 @@ export class SegmentExport {
   private readonly assembler: SegmentAssembler;
   private readonly converter: SpanConverter;
   private readonly encoder = new SegmentEncoder();
-  /** The process's connection for this collector configuration, shared with the meter and log exporters. */
+  /** The process's connection for this OAP configuration, shared with the meter and log exporters. */
   private readonly share: CollectorConnectionShare;
   private readonly connection: CollectorConnection;
   private readonly sender: SegmentSender;
@@ -82,7 +81,7 @@ export class SegmentExport {
     this.heartbeat = new InstanceHeartbeat(this.config, this.connection, this.log);
   }
 
-  /** Spans → segments → the collector (SpanExporter.export). */
+  /** Spans → segments → the OAP (SpanExporter.export). */
   exportSpans(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.later(
       () => this.stats.drop('shutdown', spans.length, 0),
@@ -166,6 +165,7 @@ export class SegmentExport {
         openUntil: breaker.openUntil,
       },
       collector: this.connection.address,
+      tls: this.config.tls !== undefined,
       lastError: s.lastError,
       inFlightStreams: this.sender.inFlight,
       pendingSegments: this.sender.pendingSegments,
@@ -308,7 +308,7 @@ export class SegmentExport {
 
   private refuse(reason: DropReason, segments: ReadonlyArray<{ spanCount: number }>, resultCallback: (result: ExportResult) => void): void {
     this.dropEncoded(reason, segments);
-    if (reason === 'circuit_open') this.log.warn(reason, 'the collector circuit is open after repeated failures; dropping segments (see getStats())');
+    if (reason === 'circuit_open') this.log.warn(reason, 'the circuit to the OAP is open after repeated failures; dropping segments (see getStats())');
     resultCallback({ code: ExportResultCode.FAILED, error: new Error(`segments dropped: ${reason}`) });
   }
 

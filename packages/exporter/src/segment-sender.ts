@@ -1,8 +1,9 @@
 /**
  * Sends batches of encoded segments with at most maxConcurrentStreams collect streams open and a
  * bounded number of segments waiting for one; the circuit breaker drops batches at once while the
- * collector is failing. Every undelivered segment is counted by reason; diag lines are throttled.
+ * OAP is failing. Every undelivered segment is counted by reason; diag lines are throttled.
  */
+import { status } from '@grpc/grpc-js';
 import type { ThrottledDiag } from '@otel-skywalking/core';
 import { CircuitBreaker } from './circuit-breaker';
 import { CollectStream, type StreamOutcome } from './collect-stream';
@@ -21,8 +22,6 @@ interface SendJob {
   done: (outcome: StreamOutcome) => void;
 }
 
-const UNAUTHENTICATED = 16;
-
 /**
  * SegmentCollection buffers are kept for the next batches when at most this large. A new buffer
  * per batch (hundreds of kB) outlived young-generation collections while its call was in flight,
@@ -39,7 +38,7 @@ function collectionRoom(size: number): number {
   return room;
 }
 
-/** Failures that say nothing about the collector's health. */
+/** Failures that say nothing about the OAP's health. */
 const NOT_COLLECTOR_FAILURES: ReadonlySet<DropReason | undefined> = new Set(['circuit_open', 'pending_full', 'shutdown']);
 
 export class SegmentSender {
@@ -91,7 +90,7 @@ export class SegmentSender {
     if (refusal === 'shutdown') {
       this.finish(job, { ok: false, reason: 'shutdown', error: new Error('the exporter is shut down') });
     } else if (refusal === 'circuit_open') {
-      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
+      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('circuit to the OAP is open after repeated failures') });
     } else if (this.active.size < this.config.maxConcurrentStreams && this.pending.length === 0) {
       this.start(job);
     } else if (this.pendingSegmentCount + segments.length <= this.config.maxPendingSegments) {
@@ -148,7 +147,7 @@ export class SegmentSender {
       return;
     }
     if (!this.breaker.allow(now)) {
-      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('collector circuit is open after repeated failures') });
+      this.finish(job, { ok: false, reason: 'circuit_open', error: new Error('circuit to the OAP is open after repeated failures') });
       return;
     }
     let messages: Buffer[];
@@ -228,14 +227,14 @@ export class SegmentSender {
     // The circuit follows the channel: once it is READY again the next batch probes at once.
     if (this.breaker.state === 'open') this.connection.onReconnected(this.channelReady);
     const hint =
-      (error as { code?: unknown } | undefined)?.code === UNAUTHENTICATED
+      (error as { code?: unknown } | undefined)?.code === status.UNAUTHENTICATED
         ? ' (check the token: option `authentication` / SW_AGENT_AUTHENTICATION)'
         : '';
     const circuit =
       this.breaker.state === 'open' ? `; circuit open for ${Math.max(0, this.breaker.openUntil - Date.now())} ms` : '';
     this.log.warn(
       `export-${reason}`,
-      `export to the SkyWalking collector at ${address} failed (${reason}): ${error?.message ?? 'unknown error'}${hint}${circuit}`,
+      `export to the OAP at ${address} failed (${reason}): ${error?.message ?? 'unknown error'}${hint}${circuit}`,
     );
   }
 

@@ -1,5 +1,5 @@
 /**
- * One CollectorConnection per process and collector configuration (addresses, token, TLS material),
+ * One CollectorConnection per process and OAP configuration (addresses, token, TLS material),
  * shared by the trace, meter and log exporters: one HTTP/2 connection for all signals, TLS included
  * (grpc-js compares credentials by identity, so two CollectorConnections never share a TLS
  * connection). Reference counted: a signal that shuts down releases its share, and the last one
@@ -23,7 +23,7 @@ interface Entry {
 
 const connections = new Map<string, Entry>();
 
-/** What makes two configurations reach the same collector the same way; a digest, so no secret is kept in the key. */
+/** What makes two configurations reach the same OAP the same way; a digest, so no secret is kept in the key. */
 function connectionKey(config: ExporterConfig): string {
   const hash = createHash('sha256');
   const part = (value: string | Buffer | undefined): void => {

@@ -37,6 +37,7 @@ const {
   SwTag,
   TRANSMISSION_LATENCY_ATTRIBUTE,
   agentDbType,
+  attrText: text,
   hasFact,
   isConnectionSpan,
   isHttpErrorStatus,
@@ -126,12 +127,6 @@ export function hrTimeToMillis(time: HrTime): number {
   return time[0] * 1000 + Math.floor(time[1] / 1e6);
 }
 
-function text(value: AttributeValue | undefined): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
-  return undefined;
-}
-
 function attributeText(value: AttributeValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
@@ -143,7 +138,7 @@ function attributeText(value: AttributeValue | undefined): string | undefined {
   }
 }
 
-export function spanTypeOf(kind: api.SpanKind): SpanType {
+function spanTypeOf(kind: api.SpanKind): SpanType {
   switch (kind) {
     case SpanKind.SERVER:
     case SpanKind.CONSUMER:
@@ -161,7 +156,7 @@ function dbSystemOf(attributes: Attributes): string | undefined {
   return typeof system === 'string' && system !== '' ? system : undefined;
 }
 
-export function layerOf(attributes: Attributes): SpanLayer {
+function layerOf(attributes: Attributes): SpanLayer {
   const db = dbSystemOf(attributes);
   if (db !== undefined) return CACHE_SYSTEMS.has(db) ? SpanLayer.Cache : SpanLayer.Database;
   if (attributes['messaging.system'] !== undefined) return SpanLayer.MQ;
@@ -178,7 +173,7 @@ export function layerOf(attributes: Attributes): SpanLayer {
   return SpanLayer.Unknown;
 }
 
-export function componentOf(span: ReadableSpan, layer: SpanLayer): number {
+function componentOf(span: ReadableSpan, layer: SpanLayer): number {
   const attributes = span.attributes;
   const override = attributes[COMPONENT_ID_ATTRIBUTE];
   if (override !== undefined) {

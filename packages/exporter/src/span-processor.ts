@@ -24,14 +24,12 @@ import { registerExporterMetrics } from './exporter-metrics';
 import { ExporterStats } from './exporter-stats';
 import { ExportQueue } from './export-queue';
 import { assembleSegment } from './segment-assembler';
-import { settleWithin } from './settle-within';
-import { hrTimeToMillis } from './span-conversion';
 import { SegmentExport } from './segment-export';
 import type { SkyWalkingSpanProcessorOptions, SkyWalkingSpanProcessorStats } from './types';
 
 // Bound once: package indexes re-export through getters, which cost a call on every use.
 const { SpanKind, TraceFlags } = api;
-const { SegmentTracker, ThrottledDiag, checkSw8Propagation, getSw8Extension, isLeftOut, swSpanOf } = core;
+const { SegmentTracker, ThrottledDiag, checkSw8Propagation, isLeftOut, settleWithin, swSpanOf, transmissionLatency } = core;
 // Annotated: a destructured symbol loses its unique type, which indexes Segment's slot.
 const HELD_SPANS: typeof core.HELD_SPANS = core.HELD_SPANS;
 
@@ -58,16 +56,17 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   private propagationChecked = false;
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(options: SkyWalkingSpanProcessorOptions = {}) {
-    const config = resolveProcessorConfig(options);
+  /** `env`: where the SW_AGENT_* and OTEL_BSP_* variables are read (default process.env). */
+  constructor(options: SkyWalkingSpanProcessorOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+    const config = resolveProcessorConfig(options, env);
     this.config = config;
-    const exporterConfig = resolveExporterConfig(options);
+    const exporterConfig = resolveExporterConfig(options, env);
     // The exporter answers before the batch processor's own timeout fires (it would log and overlap).
     exporterConfig.timeoutMillis = Math.max(1, Math.min(exporterConfig.timeoutMillis, Math.floor(config.exportTimeoutMillis * 0.9)));
     exporterConfig.connectTimeoutMillis = Math.min(exporterConfig.connectTimeoutMillis, exporterConfig.timeoutMillis);
     this.tracker = new SegmentTracker({
       maxOpenSegments: config.maxOpenSegments,
-      maxSegmentAgeMs: config.maxSegmentAgeMs,
+      maxSegmentAgeMillis: config.maxSegmentAgeMillis,
       onSegmentEnd: (segment, reason) => this.segmentEnded(segment, reason),
     });
     this.exporter = new SegmentExport(exporterConfig, this.stats, {
@@ -147,9 +146,10 @@ export class SkyWalkingSpanProcessor implements SpanProcessor {
   }
 
   private recordTransmissionLatency(span: Span, parentContext: Context): void {
-    const sent = getSw8Extension(parentContext)?.sendTimestamp;
-    if (sent === undefined || span.attributes[TRANSMISSION_LATENCY_ATTRIBUTE] !== undefined) return;
-    span.setAttribute(TRANSMISSION_LATENCY_ATTRIBUTE, Math.max(0, hrTimeToMillis(span.startTime) - sent));
+    if (span.attributes[TRANSMISSION_LATENCY_ATTRIBUTE] !== undefined) return;
+    // onStart runs as the span starts: the wall clock now is its start (see transmissionLatency).
+    const latency = transmissionLatency(parentContext);
+    if (latency !== undefined) span.setAttribute(TRANSMISSION_LATENCY_ATTRIBUTE, latency);
   }
 
   private hold(span: ReadableSpan, segment: Segment, spanId: number): void {

@@ -18,8 +18,9 @@ import type { SkyWalkingExporterOptions, SkyWalkingExporterStats } from './types
 export class SkyWalkingTraceExporter implements SpanExporter {
   private readonly pipeline: SegmentExport;
 
-  constructor(options: SkyWalkingExporterOptions = {}) {
-    const config = resolveExporterConfig(options);
+  /** `env`: where the SW_AGENT_* variables are read (default process.env). */
+  constructor(options: SkyWalkingExporterOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+    const config = resolveExporterConfig(options, env);
     const stats = new ExporterStats();
     this.pipeline = new SegmentExport(config, stats, {
       maxAssemblingSpans: 8192,

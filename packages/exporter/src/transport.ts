@@ -1,5 +1,5 @@
 /**
- * `@otel-skywalking/exporter/transport`: the collector connection and its configuration, for the
+ * `@otel-skywalking/exporter/transport`: the connection to the OAP and its configuration, for the
  * otel-skywalking packages that send other SkyWalking services (meters, logs) over the trace
  * exporter's connection. Not a public API: it may change in any release; see docs/architecture.md
  * ("Other SkyWalking services on the same connection").
@@ -7,7 +7,18 @@
 import { resolveExporterConfig, type ExporterConfig } from './config';
 import type { SkyWalkingExporterOptions } from './types';
 export { CollectorConnection, type CollectorClient, type ReadyCallback } from './collector-connection';
-export { resolveExporterConfig, DEFAULT_COLLECTOR, type ExporterConfig, type ResolvedTls } from './config';
+export {
+  resolveExporterConfig,
+  DEFAULT_COLLECTOR,
+  DEFAULT_TIMEOUT_MILLIS,
+  DEFAULT_MAX_TAG_VALUE_LENGTH,
+  DEFAULT_LAYER,
+  DEFAULT_MAX_QUEUE_SIZE,
+  DEFAULT_MAX_EXPORT_BATCH_SIZE,
+  DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+  type ExporterConfig,
+  type ResolvedTls,
+} from './config';
 export { shareCollectorConnection, type CollectorConnectionShare } from './shared-connection';
 
 /** The trace exporter's options that shape the connection (same names, environment variables and defaults). */

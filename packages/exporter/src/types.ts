@@ -5,9 +5,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { SegmentTrackerStats } from '@otel-skywalking/core';
 
-/** TLS material for the collector connection (PEM, as a string or a Buffer). */
+/** TLS material for the connection to the OAP (PEM, as a string or a Buffer). */
 export interface SkyWalkingTlsOptions {
-  /** CA bundle the collector's certificate must chain to. Default: Node's bundled root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
+  /** CA bundle the OAP's certificate must chain to. Default: Node's bundled root CAs (SW_AGENT_SSL_TRUSTED_CA_PATH). */
   ca?: string | Buffer;
   /** Client certificate chain for mutual TLS, with `key`. Default: none (SW_AGENT_SSL_CERT_CHAIN_PATH). */
   cert?: string | Buffer;
@@ -23,6 +23,9 @@ export interface TagAttributeFilter {
   exclude?: string[];
 }
 
+/** The TraceSegmentReportService RPC that carries segments (see SkyWalkingExporterOptions.reportMethod). */
+export type ReportMethod = 'collectInSync' | 'collect';
+
 export interface SkyWalkingExporterOptions {
   /** OAP gRPC address(es): `host:port`, a comma-separated list or an array; later ones are failovers. Default SW_AGENT_COLLECTOR_BACKEND_SERVICES, else '127.0.0.1:11800'. */
   collector?: string | string[];
@@ -36,7 +39,7 @@ export interface SkyWalkingExporterOptions {
    * costs a busy app CPU and latency). Both are served by the OAP, SkyWalking Satellite and the
    * OpenTelemetry Collector's skywalking receiver. Default 'collectInSync'.
    */
-  reportMethod?: 'collectInSync' | 'collect';
+  reportMethod?: ReportMethod;
   /** Deadline of one export (connect wait, the call and its reply), in ms. Default SW_AGENT_TRACE_TIMEOUT, else 10000. */
   timeoutMillis?: number;
   /** Longest wait for a connection before a batch is dropped, in ms (never longer than timeoutMillis). Default 3000. */
@@ -47,7 +50,7 @@ export interface SkyWalkingExporterOptions {
   maxPendingSegments?: number;
   /** Bytes written to a call and not yet taken by HTTP/2 before writing pauses. Default 1048576 (1 MiB). */
   maxStreamBufferBytes?: number;
-  /** How long written bytes may wait for HTTP/2 before the call is cancelled and its batch dropped (the collector stopped reading), in ms. Default 2000. */
+  /** How long written bytes may wait for HTTP/2 before the call is cancelled and its batch dropped (the OAP stopped reading), in ms. Default 2000. */
   drainTimeoutMillis?: number;
   /** Consecutive failed exports that open the circuit. Default 5. */
   circuitFailureThreshold?: number;
@@ -94,44 +97,50 @@ export interface SkyWalkingSpanProcessorOptions extends SkyWalkingExporterOption
   /** Open segments tracked at most; the oldest is exported incomplete beyond it. Default 10000. */
   maxOpenSegments?: number;
   /** An open segment older than this is exported incomplete, in ms. Default 600000 (10 min). */
+  maxSegmentAgeMillis?: number;
+  /** @deprecated Use maxSegmentAgeMillis (OpenTelemetry's `*Millis`); read when maxSegmentAgeMillis is not given. */
   maxSegmentAgeMs?: number;
   /** Longest time shutdown() and forceFlush() take, in ms; what is not sent by then is dropped and counted. Default 5000. */
   shutdownTimeoutMillis?: number;
 }
 
-/** Why spans or segments were not delivered. */
-export type DropReason =
+/** Why spans or segments were not delivered: every reason, in the order stats list them. */
+export const DROP_REASONS = [
   /** The batch processor's queue had no room for the whole segment. */
-  | 'queue_full'
+  'queue_full',
   /** Too many ended spans of open segments were held (maxHeldSpans). */
-  | 'held_full'
+  'held_full',
   /** Spans past maxSpansPerSegment (the segment is sent with isSizeLimited). */
-  | 'span_limit'
+  'span_limit',
   /** A span ended after its segment was exported incomplete (evicted by age or cap, or flushed at shutdown). */
-  | 'segment_closed'
+  'segment_closed',
   /** The circuit was open after repeated failures. */
-  | 'circuit_open'
+  'circuit_open',
   /** No free call and no room among the pending segments. */
-  | 'pending_full'
+  'pending_full',
   /** No connection (refused, not ready in time, UNAVAILABLE). */
-  | 'unavailable'
-  /** The collector stopped reading: written bytes were not taken by HTTP/2 in time. */
-  | 'stalled'
+  'unavailable',
+  /** The OAP stopped reading: written bytes were not taken by HTTP/2 in time. */
+  'stalled',
   /** The export deadline passed. */
-  | 'timeout'
-  /** The collector answered with an error status (UNAUTHENTICATED, RESOURCE_EXHAUSTED, ...) or an unreadable reply. */
-  | 'rejected'
+  'timeout',
+  /** The OAP answered with an error status (UNAUTHENTICATED, RESOURCE_EXHAUSTED, ...) or an unreadable reply. */
+  'rejected',
   /** One segment larger than the OAP's 50 MiB message limit. */
-  | 'too_large'
+  'too_large',
   /** A span could not be converted (never expected; counted instead of thrown). */
-  | 'conversion_error'
+  'conversion_error',
   /** Given to the exporter after shutdown, or still unsent when shutdown's time ran out. */
-  | 'shutdown';
+  'shutdown',
+] as const;
+
+/** Why spans or segments were not delivered (one of DROP_REASONS, where each is explained). */
+export type DropReason = (typeof DROP_REASONS)[number];
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface SkyWalkingExporterStats {
-  /** Spans in segments the collector acknowledged. */
+  /** Spans in segments the OAP acknowledged. */
   spansExported: number;
   segmentsExported: number;
   /** Encoded bytes of the acknowledged segments. */
@@ -155,9 +164,11 @@ export interface SkyWalkingExporterStats {
     /** Until when (epoch ms) the circuit stays open; 0 when closed. */
     openUntil: number;
   };
-  /** The collector address in use. */
+  /** The OAP address in use. */
   collector: string;
-  /** Last error seen from the collector, if any. */
+  /** Whether the connection to the OAP uses TLS, as resolved from the `tls` option or SW_AGENT_SECURE & co. */
+  tls: boolean;
+  /** Last error seen from the OAP, if any. */
   lastError?: string;
   inFlightStreams: number;
   pendingSegments: number;

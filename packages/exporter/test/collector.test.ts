@@ -177,7 +177,7 @@ test('both report methods deliver: one collectInSync call per batch, or one coll
     }
     await Promise.all([unary.forceFlush(), streaming.forceFlush()]);
     await collector.waitFor((c) => c.segments().length >= 40, 5000);
-    const stats = collector.stats();
+    const stats = collector.getStats();
     assert.equal(unary.getStats().exportsSucceeded, stats.collectInSyncCalls);
     assert.equal(streaming.getStats().exportsSucceeded, stats.streamsOpened);
     assert.ok(stats.collectInSyncCalls >= 2 && stats.streamsOpened >= 2);

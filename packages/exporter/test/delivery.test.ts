@@ -255,10 +255,10 @@ test('every TLS failure reports its real cause through diag', async () => {
   const base = { scheduledDelayMillis: 10, connectTimeoutMillis: 2000, heartbeatIntervalMillis: 0 };
   const cases: Array<[string, () => SkyWalkingSpanProcessor, RegExp]> = [
     ['a certificate no CA we trust signed', () => new SkyWalkingSpanProcessor({ ...base, collector: tlsCollector.address, tls: { ca: certs.otherCa } }), /not trusted: its CA goes in SW_AGENT_SSL_TRUSTED_CA_PATH/],
-    ['plaintext to a TLS collector', () => new SkyWalkingSpanProcessor({ ...base, collector: tlsCollector.address }), /if the collector expects TLS, set SW_AGENT_FORCE_TLS/],
-    ['TLS to a plaintext collector', () => new SkyWalkingSpanProcessor({ ...base, collector: plain.address, tls: { ca: certs.ca } }), /TLS: wrong version number \(the collector does not speak TLS/],
+    ['plaintext to a TLS collector', () => new SkyWalkingSpanProcessor({ ...base, collector: tlsCollector.address }), /if the OAP expects TLS, set SW_AGENT_FORCE_TLS/],
+    ['TLS to a plaintext collector', () => new SkyWalkingSpanProcessor({ ...base, collector: plain.address, tls: { ca: certs.ca } }), /TLS: wrong version number \(the OAP does not speak TLS/],
     ['a CA that is not PEM', () => new SkyWalkingSpanProcessor({ ...base, collector: tlsCollector.address, tls: { ca: 'not a certificate' } }), /SW_AGENT_SSL_TRUSTED_CA_PATH does not hold a PEM CA certificate/],
-    ['mutual TLS without a client certificate', () => new SkyWalkingSpanProcessor({ ...base, collector: mtlsCollector.address, tls: { ca: certs.ca } }), /certificate required \(the collector requires a client certificate/],
+    ['mutual TLS without a client certificate', () => new SkyWalkingSpanProcessor({ ...base, collector: mtlsCollector.address, tls: { ca: certs.ca } }), /certificate required \(the OAP requires a client certificate/],
   ];
   try {
     for (const [name, make, expected] of cases) {
@@ -270,7 +270,7 @@ test('every TLS failure reports its real cause through diag', async () => {
       await provider.shutdown();
       assert.equal(processor.getStats().spansExported, 0, name);
       assert.ok(messages.some((m) => expected.test(m)), `${name}: ${messages.join(' | ')}`);
-      assert.ok(!messages.every((m) => /no connection to the collector at [^:]+:\d+$/.test(m)), `${name}: a cause is given`);
+      assert.ok(!messages.every((m) => /no connection to the OAP at [^:]+:\d+$/.test(m)), `${name}: a cause is given`);
     }
   } finally {
     diag.disable();

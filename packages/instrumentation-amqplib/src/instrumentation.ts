@@ -18,7 +18,7 @@ import {
   type ConfirmChannelClass,
 } from './channel-wrappers';
 import {
-  DEFAULT_CONSUME_TIMEOUT_MS,
+  DEFAULT_CONSUME_TIMEOUT_MILLIS,
   DEFAULT_MAX_UNSETTLED_PER_CHANNEL,
   MessageTracing,
   isPositiveInteger,
@@ -75,9 +75,11 @@ export class AmqplibInstrumentation extends InstrumentationBase<AmqplibInstrumen
 
   override setConfig(config: AmqplibInstrumentationConfig = {}): void {
     super.setConfig(config);
-    const { consumeTimeoutMs, maxUnsettledPerChannel } = config;
-    if (consumeTimeoutMs !== undefined && !isPositiveNumber(consumeTimeoutMs)) {
-      diag.warn(`${PACKAGE_NAME}: consumeTimeoutMs must be a positive number; using ${DEFAULT_CONSUME_TIMEOUT_MS}`);
+    const { maxUnsettledPerChannel } = config;
+    const consumeTimeout = config.consumeTimeoutMillis ?? config.consumeTimeoutMs;
+    if (consumeTimeout !== undefined && !isPositiveNumber(consumeTimeout)) {
+      const name = config.consumeTimeoutMillis === undefined ? 'consumeTimeoutMs' : 'consumeTimeoutMillis';
+      diag.warn(`${PACKAGE_NAME}: ${name} must be a positive number; using ${DEFAULT_CONSUME_TIMEOUT_MILLIS}`);
     }
     if (maxUnsettledPerChannel !== undefined && !isPositiveInteger(maxUnsettledPerChannel)) {
       diag.warn(

@@ -55,9 +55,9 @@ import {
 } from './utils';
 
 // Bound once: the package index re-exports through getters, which cost a call on every use.
-const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, getSw8Extension, isThenable } = core;
+const { MQ_TOPIC_ATTRIBUTE, TRANSMISSION_LATENCY_ATTRIBUTE, isThenable, transmissionLatency } = core;
 
-export const DEFAULT_CONSUME_TIMEOUT_MS = 60_000;
+export const DEFAULT_CONSUME_TIMEOUT_MILLIS = 60_000;
 export const DEFAULT_MAX_UNSETTLED_PER_CHANNEL = 10_000;
 
 /** What MessageTracing reads from its instrumentation, always current (provider and config can change). */
@@ -91,6 +91,12 @@ export function isPositiveInteger(value: unknown): value is number {
 
 export function isPositiveNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** consumeTimeoutMillis, else the deprecated consumeTimeoutMs, else the default. */
+function consumeTimeoutMillis(config: AmqplibInstrumentationConfig): number {
+  const value = config.consumeTimeoutMillis ?? config.consumeTimeoutMs;
+  return isPositiveNumber(value) ? value : DEFAULT_CONSUME_TIMEOUT_MILLIS;
 }
 
 function emptyEndCounts(): Record<ConsumeEndOperation, number> {
@@ -300,10 +306,8 @@ export class MessageTracing {
         ...brokerAttributes(channel),
       };
       if (queue !== '') attributes[ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME] = queue;
-      const sendTimestamp = getSw8Extension(extracted)?.sendTimestamp;
-      if (sendTimestamp !== undefined) {
-        attributes[TRANSMISSION_LATENCY_ATTRIBUTE] = Math.max(0, Date.now() - sendTimestamp);
-      }
+      const latency = transmissionLatency(extracted, startTime);
+      if (latency !== undefined) attributes[TRANSMISSION_LATENCY_ATTRIBUTE] = latency;
       const config = this.host.config();
       let parent = extracted;
       let links: Link[] | undefined;
@@ -461,7 +465,7 @@ export class MessageTracing {
       const config = this.host.config();
       table = new UnsettledDeliveries(
         this.onTableEnd,
-        isPositiveNumber(config.consumeTimeoutMs) ? config.consumeTimeoutMs : DEFAULT_CONSUME_TIMEOUT_MS,
+        consumeTimeoutMillis(config),
         isPositiveInteger(config.maxUnsettledPerChannel)
           ? config.maxUnsettledPerChannel
           : DEFAULT_MAX_UNSETTLED_PER_CHANNEL,

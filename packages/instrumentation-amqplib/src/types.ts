@@ -38,7 +38,7 @@ export type ConsumeEndOperation =
   | 'autoAck'
   | 'channelClosed'
   | 'channelError'
-  /** `consumeTimeoutMs` passed without a settlement. */
+  /** `consumeTimeoutMillis` passed without a settlement. */
   | 'timeout'
   /** The channel held `maxUnsettledPerChannel` unsettled deliveries and this was the oldest. */
   | 'evicted';
@@ -87,6 +87,8 @@ export interface AmqplibInstrumentationConfig extends InstrumentationConfig {
   /** Called when a consumer span is about to end, with the reason. */
   consumeEndHook?: (span: Span, info: ConsumeEndInfo) => void;
   /** A consumer span not settled within this many ms ends without status. Default 60000. */
+  consumeTimeoutMillis?: number;
+  /** @deprecated Use consumeTimeoutMillis (OpenTelemetry's `*Millis`); read when consumeTimeoutMillis is not given. */
   consumeTimeoutMs?: number;
   /** Unsettled deliveries tracked per channel; beyond it the oldest span ends ('evicted'). Default 10000. */
   maxUnsettledPerChannel?: number;

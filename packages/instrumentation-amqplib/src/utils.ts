@@ -1,12 +1,13 @@
 /** Pure helpers: destination names, span names, header carriers. None of them throws. */
 import type { TextMapGetter } from '@opentelemetry/api';
+import * as core from '@otel-skywalking/core';
 import { DEFAULT_EXCHANGE } from './semconv';
 import type { AmqpPublishOptions } from './types';
 
 /** Prefix of server-named queues: unique per declaration, so never part of a span name. */
 const SERVER_NAMED_QUEUE_PREFIX = 'amq.gen-';
-/** Header values longer than this are not read as trace context (sw8 is < 2 KB). */
-const MAX_HEADER_VALUE_BYTES = 8192;
+// Bound once: the package index re-exports through getters, which cost a call on every use.
+const { headerText } = core;
 
 function isTemporary(name: string): boolean {
   return name.startsWith(SERVER_NAMED_QUEUE_PREFIX);
@@ -52,12 +53,6 @@ export function spanName(operation: string, target: string): string {
   return target === '' ? operation : `${operation} ${target}`;
 }
 
-function headerString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) return value.length <= MAX_HEADER_VALUE_BYTES ? value.toString('utf8') : undefined;
-  return undefined;
-}
-
 /** Reads AMQP header tables: strings, and byte arrays (long strings some clients send as bytes). */
 export const amqpHeaderGetter: TextMapGetter<Record<string, unknown>> = {
   keys(carrier) {
@@ -68,12 +63,12 @@ export const amqpHeaderGetter: TextMapGetter<Record<string, unknown>> = {
     if (Array.isArray(value)) {
       const strings: string[] = [];
       for (const item of value) {
-        const text = headerString(item);
+        const text = headerText(item);
         if (text !== undefined) strings.push(text);
       }
       return strings.length > 0 ? strings : undefined;
     }
-    return headerString(value);
+    return headerText(value);
   },
 };
 

@@ -254,8 +254,8 @@ for (const version of VERSIONS) {
       }
     });
 
-    it('never-acked messages: spans end at consumeTimeoutMs, a late ack is harmless', async () => {
-      await withConfig({ consumeTimeoutMs: 100 }, async () => {
+    it('never-acked messages: spans end at consumeTimeoutMillis, a late ack is harmless', async () => {
+      await withConfig({ consumeTimeoutMillis: 100 }, async () => {
         const ch = await connection.createChannel();
         const queue = uniqueName('timeout');
         const { ends } = recordEnds();

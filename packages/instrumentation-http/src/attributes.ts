@@ -35,7 +35,7 @@ const REDACTED = 'REDACTED';
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
 
 /** The method as semantic conventions name it: upper case if known, else `_OTHER`. */
-export function normalizeMethod(method: string | undefined): string {
+function normalizeMethod(method: string | undefined): string {
   if (method === undefined) return 'GET';
   if (KNOWN_METHODS.has(method)) return method;
   const upper = method.toUpperCase();
@@ -43,7 +43,7 @@ export function normalizeMethod(method: string | undefined): string {
 }
 
 /** `query` (without '?') with the values of `redacted` parameters replaced; unchanged when none occurs. */
-export function redactQuery(query: string, redacted: readonly string[]): string {
+function redactQuery(query: string, redacted: readonly string[]): string {
   if (redacted.length === 0) return query;
   let found = false;
   for (const name of redacted) {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { trace, ProxyTracerProvider } from '@opentelemetry/api';
 
 /** Set by register.mjs before it starts tracing: the ESM loader hook is in place. */
-export const ESM_HOOK_FLAG = Symbol.for('otel-skywalking.esm-hook');
+const ESM_HOOK_FLAG = Symbol.for('otel-skywalking.esm-hook');
 
 /** The directory the app runs from: its entry script's, else the working directory. */
 function appDir(): string {

@@ -4,6 +4,8 @@
  * tracing configuration never crashes the app. Variables of the exporter (SW_AGENT_COLLECTOR_*,
  * SW_AGENT_SSL_*, OTEL_BSP_*) and of the sampler are read by those packages.
  */
+import { nonEmpty } from '@otel-skywalking/core';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MILLIS } from '@otel-skywalking/exporter/transport';
 import type { HttpInstrumentationName, InstrumentationName, LogLevelName, PropagatorName, StartOptions, TracesExporterName } from './types';
 
 export const TRACES_EXPORTERS: readonly TracesExporterName[] = ['skywalking', 'otlp', 'console', 'none'];
@@ -33,11 +35,6 @@ export interface SetupConfig {
 export interface ConfigProblem {
   variable: string;
   message: string;
-}
-
-export function clean(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
 function list(value: string): string[] {
@@ -87,17 +84,17 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
   const problems: ConfigProblem[] = [];
   const disabled =
     options.disabled ??
-    (flag(problems, 'OTEL_SDK_DISABLED', clean(env.OTEL_SDK_DISABLED)) || flag(problems, 'SW_DISABLE', clean(env.SW_DISABLE)));
+    (flag(problems, 'OTEL_SDK_DISABLED', nonEmpty(env.OTEL_SDK_DISABLED)) || flag(problems, 'SW_DISABLE', nonEmpty(env.SW_DISABLE)));
 
   const tracesExporter =
     options.tracesExporter !== undefined
       ? oneOf(problems, 'tracesExporter', options.tracesExporter, TRACES_EXPORTERS, 'skywalking')
-      : tracesExporterFromEnv(problems, clean(env.OTEL_TRACES_EXPORTER));
+      : tracesExporterFromEnv(problems, nonEmpty(env.OTEL_TRACES_EXPORTER));
 
-  const propagators = options.propagators ?? propagatorsFromEnv(problems, clean(env.OTEL_PROPAGATORS));
+  const propagators = options.propagators ?? propagatorsFromEnv(problems, nonEmpty(env.OTEL_PROPAGATORS));
 
   const enabled = Object.fromEntries(INSTRUMENTATIONS.map((name) => [name, true])) as Record<InstrumentationName, boolean>;
-  const disabledPlugins = clean(env.SW_AGENT_DISABLE_PLUGINS);
+  const disabledPlugins = nonEmpty(env.SW_AGENT_DISABLE_PLUGINS);
   if (disabledPlugins !== undefined) {
     for (const name of list(disabledPlugins)) {
       // SkyWalking's Node agent names plugins like "MongoDBPlugin"; accept either spelling.
@@ -118,32 +115,32 @@ export function readConfig(options: StartOptions = {}, env: NodeJS.ProcessEnv = 
   const httpInstrumentation =
     options.httpInstrumentation !== undefined
       ? oneOf(problems, 'httpInstrumentation', options.httpInstrumentation, HTTP_INSTRUMENTATIONS, 'otel-skywalking')
-      : oneOf(problems, 'OTEL_SKYWALKING_HTTP_INSTRUMENTATION', clean(env.OTEL_SKYWALKING_HTTP_INSTRUMENTATION), HTTP_INSTRUMENTATIONS, 'otel-skywalking');
+      : oneOf(problems, 'OTEL_SKYWALKING_HTTP_INSTRUMENTATION', nonEmpty(env.OTEL_SKYWALKING_HTTP_INSTRUMENTATION), HTTP_INSTRUMENTATIONS, 'otel-skywalking');
 
-  const levelVariable = clean(env.SW_AGENT_LOGGING_LEVEL) !== undefined ? 'SW_AGENT_LOGGING_LEVEL' : 'OTEL_LOG_LEVEL';
+  const levelVariable = nonEmpty(env.SW_AGENT_LOGGING_LEVEL) !== undefined ? 'SW_AGENT_LOGGING_LEVEL' : 'OTEL_LOG_LEVEL';
   const logLevel =
     options.logLevel !== undefined
       ? oneOf(problems, 'logLevel', options.logLevel, LOG_LEVELS, 'warn')
-      : oneOf(problems, levelVariable, clean(env[levelVariable]), LOG_LEVELS, 'warn');
+      : oneOf(problems, levelVariable, nonEmpty(env[levelVariable]), LOG_LEVELS, 'warn');
 
   const timeout = options.shutdownTimeoutMillis;
-  let shutdownTimeoutMillis = 5000;
+  let shutdownTimeoutMillis = DEFAULT_SHUTDOWN_TIMEOUT_MILLIS;
   if (timeout !== undefined) {
     if (Number.isFinite(timeout) && timeout > 0) shutdownTimeoutMillis = timeout;
-    else problems.push({ variable: 'shutdownTimeoutMillis', message: `shutdownTimeoutMillis=${timeout} is not a positive number; using 5000` });
+    else problems.push({ variable: 'shutdownTimeoutMillis', message: `shutdownTimeoutMillis=${timeout} is not a positive number; using ${DEFAULT_SHUTDOWN_TIMEOUT_MILLIS}` });
   }
 
-  const logs = (options.logs !== undefined ? options.logs !== false : flag(problems, 'SW_AGENT_LOG_REPORTER_ACTIVE', clean(env.SW_AGENT_LOG_REPORTER_ACTIVE), true)) && tracesExporter === 'skywalking';
+  const logs = (options.logs !== undefined ? options.logs !== false : flag(problems, 'SW_AGENT_LOG_REPORTER_ACTIVE', nonEmpty(env.SW_AGENT_LOG_REPORTER_ACTIVE), true)) && tracesExporter === 'skywalking';
   const startMessage =
     options.startMessage ??
-    (flag(problems, 'SW_AGENT_START_MESSAGE', clean(env.SW_AGENT_START_MESSAGE), true) && logLevel !== 'none' && logLevel !== 'error');
+    (flag(problems, 'SW_AGENT_START_MESSAGE', nonEmpty(env.SW_AGENT_START_MESSAGE), true) && logLevel !== 'none' && logLevel !== 'error');
 
   return {
     config: {
       disabled,
       logs,
-      serviceName: clean(options.serviceName),
-      serviceInstance: clean(options.serviceInstance),
+      serviceName: nonEmpty(options.serviceName),
+      serviceInstance: nonEmpty(options.serviceInstance),
       tracesExporter,
       propagators,
       enabled,
@@ -195,7 +192,7 @@ function propagatorsFromEnv(problems: ConfigProblem[], raw: string | undefined):
  * default; anything else is reported and the default applies.
  */
 export function samplerOptionsFromOtelEnv(problems: ConfigProblem[], env: NodeJS.ProcessEnv): { ratio?: number } {
-  const raw = clean(env.OTEL_TRACES_SAMPLER);
+  const raw = nonEmpty(env.OTEL_TRACES_SAMPLER);
   if (raw === undefined) return {};
   const name = raw.toLowerCase();
   switch (name) {

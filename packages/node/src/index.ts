@@ -1,5 +1,5 @@
 export { start, startTracing, type StartResult } from './start';
-export { stats, type TracingStats } from './stats';
+export { getStats, stats, type TracingStats } from './stats';
 export { readConfig, TRACES_EXPORTERS, PROPAGATORS, INSTRUMENTATIONS, HTTP_INSTRUMENTATIONS, LOG_LEVELS, DEFAULT_PROPAGATORS } from './config';
 export type { SetupConfig, ConfigProblem } from './config';
 export type {

@@ -1,7 +1,7 @@
 /**
  * Logs linked to their spans: the Logs SDK with SkyWalking's log processor, and the pino, winston
  * and bunyan instrumentations with log sending on (they only patch a logger the app loads). The
- * records go to the same collector as the spans; our own diag output goes to the console, and
+ * records go to the same OAP as the spans; our own diag output goes to the console, and
  * anything emitted while we export is never reported (see SkyWalkingLogRecordProcessor).
  */
 import { logs } from '@opentelemetry/api-logs';
@@ -17,14 +17,14 @@ import type { StartOptions } from './types';
 export interface LogReporting {
   provider: LoggerProvider;
   instrumentations: Instrumentation[];
-  stats(): SkyWalkingLogRecordProcessorStats;
+  getStats(): SkyWalkingLogRecordProcessorStats;
   shutdown(): Promise<void>;
 }
 
 /** The Logs SDK, registered globally (the pino instrumentation emits through the global provider). */
 export function startLogReporting(options: StartOptions, resource: Resource, env: NodeJS.ProcessEnv): LogReporting {
   const logOptions = typeof options.logs === 'object' ? options.logs : {};
-  // The span exporter's connection settings: same collector, token and TLS, so the same shared connection.
+  // The span exporter's connection settings: same OAP, token and TLS, so the same shared connection.
   const exporter = options.exporter ?? {};
   const processor = new SkyWalkingLogRecordProcessor(
     { collector: exporter.collector, authentication: exporter.authentication, tls: exporter.tls, ...logOptions },
@@ -35,7 +35,7 @@ export function startLogReporting(options: StartOptions, resource: Resource, env
   return {
     provider,
     instrumentations: [new PinoInstrumentation(), new WinstonInstrumentation(), new BunyanInstrumentation()],
-    stats: () => processor.getStats(),
+    getStats: () => processor.getStats(),
     shutdown: async () => {
       try {
         await provider.shutdown();

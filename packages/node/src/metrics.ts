@@ -9,17 +9,18 @@ import { diag, metrics } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
-  DEFAULT_RUNTIME_REPORT_PERIOD_MS,
+  DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS,
   SkyWalkingMetricExporter,
   startNodeRuntimeMeters,
   type SkyWalkingMetricExporterStats,
 } from '@otel-skywalking/exporter-metrics';
-import { clean, flag, type ConfigProblem } from './config';
+import { nonEmpty } from '@otel-skywalking/core';
+import { flag, type ConfigProblem } from './config';
 import type { StartOptions } from './types';
 
 export interface StartedMeters {
   provider: MeterProvider;
-  stats: () => SkyWalkingMetricExporterStats;
+  getStats: () => SkyWalkingMetricExporterStats;
   shutdown: () => Promise<void>;
 }
 
@@ -36,7 +37,7 @@ function runtimeActive(options: StartOptions, env: NodeJS.ProcessEnv, problems: 
   if (options.metrics?.runtimeMetrics !== undefined) return options.metrics.runtimeMetrics !== false;
   // The same switch words as every SW_AGENT_* switch (true/false, yes/no, on/off, 1/0).
   const found: ConfigProblem[] = [];
-  const active = flag(found, ACTIVE, clean(env[ACTIVE]), true);
+  const active = flag(found, ACTIVE, nonEmpty(env[ACTIVE]), true);
   for (const problem of found) complain(problems, problem.variable, problem.message);
   return active;
 }
@@ -44,11 +45,11 @@ function runtimeActive(options: StartOptions, env: NodeJS.ProcessEnv, problems: 
 function reportPeriod(options: StartOptions, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): number {
   const given = options.metrics?.reportPeriodMillis;
   const [name, raw] = given !== undefined ? ['metrics.reportPeriodMillis', String(given)] : [PERIOD, env[PERIOD]?.trim()];
-  if (raw === undefined || raw === '') return DEFAULT_RUNTIME_REPORT_PERIOD_MS;
+  if (raw === undefined || raw === '') return DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS;
   const value = Number(raw);
   if (Number.isInteger(value) && value > 0) return value;
-  complain(problems, name, `${name}=${JSON.stringify(raw)} is not a positive whole number of ms; using ${DEFAULT_RUNTIME_REPORT_PERIOD_MS}`);
-  return DEFAULT_RUNTIME_REPORT_PERIOD_MS;
+  complain(problems, name, `${name}=${JSON.stringify(raw)} is not a positive whole number of ms; using ${DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS}`);
+  return DEFAULT_RUNTIME_REPORT_PERIOD_MILLIS;
 }
 
 export function startMeters(options: StartOptions, resource: Resource, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): StartedMeters {
@@ -78,7 +79,7 @@ export function startMeters(options: StartOptions, resource: Resource, env: Node
   const stopRuntime = active ? startNodeRuntimeMeters(provider) : undefined;
   return {
     provider,
-    stats: () => exporter.getStats(),
+    getStats: () => exporter.getStats(),
     shutdown: async () => {
       await provider.shutdown(); // its last report still has the runtime meters
       stopRuntime?.();

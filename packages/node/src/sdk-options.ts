@@ -28,7 +28,7 @@ export function skyWalkingSdkOptions(
   const problems: ConfigProblem[] = [];
   const sampler = new SkyWalkingSampler({ ...samplerOptionsFromEnv(env), ...samplerOptionsFromOtelEnv(problems, env), ...options.sampler });
   for (const problem of problems) diag.warn(`otel-skywalking: ${problem.message}`);
-  const processor = new SkyWalkingSpanProcessor(options.exporter ?? {});
+  const processor = new SkyWalkingSpanProcessor(options.exporter ?? {}, env);
   const sdk1x = sdk1xInApp();
   if (sdk1x !== undefined) {
     // SDK 1.x spans have another shape (parentSpanId, instrumentationLibrary): refuse them whole

@@ -3,7 +3,6 @@
  * environment variables. Never throws into the app: a failure to set up is logged and tracing is off.
  */
 import { DiagConsoleLogger, DiagLogLevel, ProxyTracerProvider, context, diag, propagation, trace, type TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { hostname } from 'node:os';
 import { detectResources, envDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -16,9 +15,9 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { SegmentTracker, getCoreStats, identityOf, observeResource, setIdentityOverride } from '@otel-skywalking/core';
+import { SegmentTracker, identityOf, observeResource, setIdentityOverride, settleWithin } from '@otel-skywalking/core';
 import { SkyWalkingSpanProcessor } from '@otel-skywalking/exporter';
-import { Sw8Propagator } from '@otel-skywalking/propagator-sw8';
+import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import { SkyWalkingSampler, samplerOptionsFromEnv } from '@otel-skywalking/sampler';
 import { appPackageVersion, entryIsEsm, esmHookRegistered, otherRegisterFlags, otherTracerProviderRegistered } from './app-checks';
 import { readConfig, samplerOptionsFromOtelEnv, type ConfigProblem, type SetupConfig } from './config';
@@ -26,7 +25,7 @@ import { createInstrumentations } from './instrumentations';
 import { startLogReporting } from './logs';
 import { startMeters, type StartedMeters } from './metrics';
 import { printNotice } from './notice';
-import { trackStats, type TracingStats } from './stats';
+import { statsOf, trackStats, type TracingStats } from './stats';
 import type { LogLevelName, PropagatorName, Shutdown, StartOptions } from './types';
 
 const LEVELS: Record<LogLevelName, DiagLogLevel> = {
@@ -40,11 +39,14 @@ const LEVELS: Record<LogLevelName, DiagLogLevel> = {
 };
 
 const noop: Shutdown = () => Promise.resolve();
-const coreOnly = (): TracingStats => ({ core: getCoreStats() });
+const coreOnly = (): TracingStats => statsOf({});
 
 /** What start() set up, for tests and for users who want to look inside. */
 export interface StartResult {
   shutdown: Shutdown;
+  /** The counters of what this start() set up. */
+  getStats: () => TracingStats;
+  /** @deprecated Use getStats(); kept as an alias. */
   stats: () => TracingStats;
   provider?: NodeTracerProvider;
   config: SetupConfig;
@@ -68,7 +70,7 @@ function setUp(options: StartOptions): StartResult {
   for (const problem of problems) diag.warn(`otel-skywalking: ${problem.message}`);
   if (config.disabled) {
     diag.info('otel-skywalking: tracing is disabled (OTEL_SDK_DISABLED / SW_DISABLE / disabled)');
-    return { shutdown: noop, stats: coreOnly, config, problems };
+    return { shutdown: noop, getStats: coreOnly, stats: coreOnly, config, problems };
   }
   const other = otherSetup();
   if (other !== undefined) {
@@ -77,7 +79,7 @@ function setUp(options: StartOptions): StartResult {
         'Keep one: drop the other setup (our register instruments http, express, amqplib and mongodb; add more with ' +
         'start({ extraInstrumentations })), or keep your NodeSDK and give it ...skyWalkingSdkOptions() from @otel-skywalking/node',
     );
-    return { shutdown: noop, stats: coreOnly, config, problems };
+    return { shutdown: noop, getStats: coreOnly, stats: coreOnly, config, problems };
   }
   if (entryIsEsm() && !esmHookRegistered()) {
     diag.warn(
@@ -89,7 +91,7 @@ function setUp(options: StartOptions): StartResult {
     return build(options, config, problems, env);
   } catch (err) {
     diag.error('otel-skywalking: tracing could not be set up and stays off', err);
-    return { shutdown: noop, stats: coreOnly, config, problems };
+    return { shutdown: noop, getStats: coreOnly, stats: coreOnly, config, problems };
   }
 }
 
@@ -118,7 +120,8 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   const logs = config.logs ? startLogReporting(options, resource, env) : undefined;
   const instrumentations = [...createInstrumentations(config.enabled, config.httpInstrumentation), ...(logs?.instrumentations ?? []), ...(options.extraInstrumentations ?? [])];
   const unregister = registerInstrumentations({ tracerProvider: provider, loggerProvider: logs?.provider, instrumentations });
-  trackStats({ processor: exporter, sampler, meters, logs });
+  const parts = { processor: exporter, sampler, meters, logs };
+  trackStats(parts);
   if (config.startMessage) {
     const names = identityOf(resource);
     printNotice(
@@ -131,25 +134,19 @@ function build(options: StartOptions, config: SetupConfig, problems: ConfigProbl
   let stopping: Promise<void> | undefined;
   const shutdown: Shutdown = () => {
     stopping ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((done) => {
-        timer = setTimeout(done, config.shutdownTimeoutMillis);
-        timer.unref();
-      });
-      try {
-        await Promise.race([Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]), timeout]);
-      } catch (err) {
-        diag.warn('otel-skywalking: shutdown did not complete cleanly', err);
-      } finally {
-        clearTimeout(timer);
-        unregister();
-        releaseGlobals(provider);
-      }
+      // async: a shutdown() that throws instead of rejecting is caught too.
+      const shutDownAll = async (): Promise<void> => {
+        await Promise.all([provider.shutdown(), logs?.shutdown(), meters?.shutdown()]);
+      };
+      const all = shutDownAll().catch((err: unknown) => diag.warn('otel-skywalking: shutdown did not complete cleanly', err));
+      await settleWithin(all, config.shutdownTimeoutMillis);
+      unregister();
+      releaseGlobals(provider);
     })();
     return stopping;
   };
-  const stats = (): TracingStats => ({ exporter: exporter?.getStats(), sampler: sampler.getStats(), meters: meters?.stats(), core: getCoreStats(), logs: logs?.stats() });
-  return { shutdown, stats, provider, config, problems };
+  const getStats = (): TracingStats => statsOf(parts);
+  return { shutdown, getStats, stats: getStats, provider, config, problems };
 }
 
 /**
@@ -169,14 +166,6 @@ function shortName(instrumentation: Instrumentation): string {
   return instrumentation.instrumentationName.replace(/^.*\/instrumentation-/, '');
 }
 
-/** Whether the collector connection uses TLS, as the exporter decides it (options, else SW_AGENT_SECURE & co). */
-function usesTls(options: StartOptions, env: NodeJS.ProcessEnv): boolean {
-  const tls = options.exporter?.tls;
-  if (tls !== undefined) return tls !== false;
-  const on = (name: string) => ['true', 'yes', 'on', '1'].includes(env[name]?.trim().toLowerCase() ?? '');
-  return on('SW_AGENT_SECURE') || on('SW_AGENT_FORCE_TLS') || !!env.SW_AGENT_SSL_TRUSTED_CA_PATH?.trim() || !!env.SW_AGENT_SSL_CERT_CHAIN_PATH?.trim();
-}
-
 function spanProcessors(
   options: StartOptions,
   config: SetupConfig,
@@ -185,9 +174,10 @@ function spanProcessors(
 ): { processors: SpanProcessor[]; destination: string } {
   switch (config.tracesExporter) {
     case 'skywalking': {
-      const processor = new SkyWalkingSpanProcessor(options.exporter ?? {});
-      const address = processor.getStats().collector;
-      return { processors: [processor], destination: `skywalking -> ${address} (${usesTls(options, env) ? 'TLS' : 'plaintext'})` };
+      // The same environment as the meters and logs (start({ env })); address and TLS as the exporter resolved them.
+      const processor = new SkyWalkingSpanProcessor(options.exporter ?? {}, env);
+      const { collector, tls } = processor.getStats();
+      return { processors: [processor], destination: `skywalking -> ${collector} (${tls ? 'TLS' : 'plaintext'})` };
     }
     case 'console':
       return { processors: [new SegmentTracker(), new SimpleSpanProcessor(new ConsoleSpanExporter())], destination: 'console -> stdout' };
@@ -260,14 +250,8 @@ function report(problems: ConfigProblem[], variable: string, message: string): v
   diag.warn(`otel-skywalking: ${message}`);
 }
 
-/** OTEL_PROPAGATORS order, except that sw8 always reads after traceparent (it completes it). */
+/** The propagators OTEL_PROPAGATORS names, composed as skyWalkingSdkOptions() composes them (sw8 after traceparent). */
 function buildPropagator(names: PropagatorName[]): TextMapPropagator {
-  if (names.includes('none')) return new CompositePropagator({ propagators: [] });
-  const propagators: TextMapPropagator[] = [];
-  for (const name of names) {
-    if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
-    if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
-  }
-  if (names.includes('sw8')) propagators.push(new Sw8Propagator());
-  return new CompositePropagator({ propagators });
+  const on = (name: PropagatorName): boolean => !names.includes('none') && names.includes(name);
+  return createSkyWalkingPropagator({ traceContext: on('tracecontext'), baggage: on('baggage'), sw8: on('sw8') });
 }

@@ -1,4 +1,4 @@
-/** stats(): the counters of whatever set tracing up last, start() or skyWalkingSdkOptions(). */
+/** getStats(): the counters of whatever set tracing up last, start() or skyWalkingSdkOptions(). */
 import { getCoreStats, type CoreStats } from '@otel-skywalking/core';
 import type { SkyWalkingSpanProcessor, SkyWalkingSpanProcessorStats } from '@otel-skywalking/exporter';
 import type { SkyWalkingLogRecordProcessorStats } from '@otel-skywalking/exporter-logs';
@@ -18,28 +18,38 @@ export interface TracingStats {
   core: CoreStats;
 }
 
-/** The parts whose counters stats() reads. */
+/** The parts whose counters getStats() reads. */
 export interface TrackedParts {
   processor?: SkyWalkingSpanProcessor;
   sampler?: SkyWalkingSampler;
-  meters?: { stats(): SkyWalkingMetricExporterStats };
-  logs?: { stats(): SkyWalkingLogRecordProcessorStats };
+  meters?: { getStats(): SkyWalkingMetricExporterStats };
+  logs?: { getStats(): SkyWalkingLogRecordProcessorStats };
 }
 
 let source: TrackedParts = {};
 
-/** Makes stats() read these parts (the latest setup wins). */
+/** Makes getStats() read these parts (the latest setup wins). */
 export function trackStats(parts: TrackedParts): void {
   source = parts;
 }
 
 /** The stats of the tracing start(), the register entry points or skyWalkingSdkOptions() set up; core counters only before that. */
+export function getStats(): TracingStats {
+  return statsOf(source);
+}
+
+/** @deprecated Use getStats() (the name every otel-skywalking package uses); kept as an alias. */
 export function stats(): TracingStats {
+  return getStats();
+}
+
+/** The counters of these parts, and core's. */
+export function statsOf(parts: TrackedParts): TracingStats {
   return {
-    exporter: source.processor?.getStats(),
-    sampler: source.sampler?.getStats(),
-    meters: source.meters?.stats(),
-    logs: source.logs?.stats(),
+    exporter: parts.processor?.getStats(),
+    sampler: parts.sampler?.getStats(),
+    meters: parts.meters?.getStats(),
+    logs: parts.logs?.getStats(),
     core: getCoreStats(),
   };
 }

@@ -24,7 +24,7 @@ export interface StartOptions {
   tracesExporter?: TracesExporterName;
   /** Propagators, in order. Default OTEL_PROPAGATORS, else ['tracecontext', 'baggage', 'sw8']. */
   propagators?: PropagatorName[];
-  /** Options of the SkyWalking span processor (collector address, TLS, batch sizes...). Default: from SW_AGENT_* and OTEL_BSP_*. */
+  /** Options of the SkyWalking span processor (OAP address, TLS, batch sizes...). Default: from SW_AGENT_* and OTEL_BSP_*. */
   exporter?: SkyWalkingSpanProcessorOptions;
   /**
    * Report logs from pino, winston and bunyan to the OAP, linked to their spans (with the SkyWalking

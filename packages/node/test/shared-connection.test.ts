@@ -138,7 +138,7 @@ describe('one connection for traces, meters and logs', () => {
       );
       await started.shutdown(); // the meter provider's last report
       await collector.waitFor((c) => c.meters({ service: 'shared-tls' }).length > 0);
-      const stats = started.stats();
+      const stats = started.getStats();
       assert.equal(stats.meters?.reportsSent, 1);
       assert.equal(stats.logs?.sent, 1);
       assert.equal(proxy.connections(), 1, 'segments, meters and logs went over one TLS connection');

@@ -39,6 +39,7 @@ const {
   encodeTraceStateId,
   getIncomingSw8,
   getSw8Extension,
+  headerText,
   peekSw8,
   localIdentity,
   operationName,
@@ -71,10 +72,7 @@ interface SdkSpanView {
 
 /** First string value of a header that may be a string, an array or a Buffer (AMQP headers). */
 function headerValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return headerValue(value[0]);
-  if (Buffer.isBuffer(value)) return value.length <= 4096 ? value.toString('utf8') : undefined;
-  return undefined;
+  return headerText(Array.isArray(value) ? value[0] : value);
 }
 
 /**

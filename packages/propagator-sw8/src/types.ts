@@ -15,6 +15,8 @@ export interface SkyWalkingPropagatorOptions extends Sw8PropagatorOptions {
   traceContext?: boolean;
   /** Also read and write W3C `baggage`. Default true. */
   baggage?: boolean;
+  /** Read and write SkyWalking `sw8` (with `sw8-correlation` and `sw8-x`). Default true. */
+  sw8?: boolean;
 }
 
 export interface Sw8PropagatorStats {

@@ -1,5 +1,5 @@
 /** The sampler's options read from the environment variables SkyWalking agents use. */
-import { diag } from '@opentelemetry/api';
+import { envNumber } from '@otel-skywalking/core';
 import type { SkyWalkingSamplerOptions } from './types';
 
 /**
@@ -24,15 +24,10 @@ function first(env: NodeJS.ProcessEnv, names: readonly string[]): [string, strin
   return undefined;
 }
 
+/** The first set variable of `names` as a finite number, read as every otel-skywalking variable is (core's envNumber). */
 function number(env: NodeJS.ProcessEnv, names: readonly string[]): number | undefined {
   const found = first(env, names);
-  if (found === undefined || found[1].trim() === '') return undefined;
-  const value = Number(found[1]);
-  if (Number.isNaN(value)) {
-    diag.warn(`SkyWalkingSampler: ${found[0]}=${JSON.stringify(found[1])} is not a number; ignored`);
-    return undefined;
-  }
-  return value;
+  return found === undefined ? undefined : envNumber(env, found[0]);
 }
 
 /** OTEL_TRACES_SAMPLER values whose OTEL_TRACES_SAMPLER_ARG is a ratio this sampler applies to roots. */
@@ -42,8 +37,8 @@ const RATIO_SAMPLERS = new Set(['traceidratio', 'parentbased_traceidratio']);
  * Sampler options from SW_AGENT_SAMPLE_N_PER_3_SECS, SW_TRACE_IGNORE_PATH, SW_IGNORE_SUFFIX,
  * SW_HTTP_IGNORE_METHOD and, with OTEL_TRACES_SAMPLER=(parentbased_)traceidratio,
  * OTEL_TRACES_SAMPLER_ARG (see SAMPLER_ENV_VARIABLES). Unset variables leave the option out;
- * values that are not numbers are ignored with a warning. An empty SW_IGNORE_SUFFIX turns the
- * suffix rule off, as in the Node.js agent.
+ * values that are not finite numbers ("Infinity" included) are ignored with one warning per process,
+ * naming the variable. An empty SW_IGNORE_SUFFIX turns the suffix rule off, as in the Node.js agent.
  */
 export function samplerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SkyWalkingSamplerOptions {
   const options: SkyWalkingSamplerOptions = {};

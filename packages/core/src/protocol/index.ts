@@ -3,9 +3,11 @@
  * gRPC method definitions for @grpc/grpc-js built from it. Import as `@otel-skywalking/core/protocol`
  * so that users of the propagator alone never load protobufjs.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
+import { protoDirectory, TO_OBJECT_OPTIONS, type Commands, type KeyStringValuePair, type MethodDefinition } from './common';
+
+export { protoDirectory, TO_OBJECT_OPTIONS, type Command, type Commands, type KeyStringValuePair, type MethodDefinition } from './common';
 
 export enum SpanType {
   Entry = 0,
@@ -25,11 +27,6 @@ export enum SpanLayer {
 
 export { RefType } from '../segment-tracker';
 import type { SegmentRef } from '../segment-tracker';
-
-export interface KeyStringValuePair {
-  key: string;
-  value: string;
-}
 
 /** A segment reference on the wire is exactly what the bookkeeping keeps. */
 export type SegmentReference = SegmentRef;
@@ -71,15 +68,6 @@ export interface SegmentCollection {
   segments: SegmentObject[];
 }
 
-export interface Command {
-  command: string;
-  args: KeyStringValuePair[];
-}
-
-export interface Commands {
-  commands: Command[];
-}
-
 export interface InstanceProperties {
   service: string;
   serviceInstance: string;
@@ -91,14 +79,6 @@ export interface InstancePingPkg {
   service: string;
   serviceInstance: string;
   layer: string;
-}
-
-/** Where the .proto files are: a copy inside the published package, else the repository's proto/. */
-export function protoDirectory(): string {
-  const candidates = [resolve(__dirname, '../../../proto'), resolve(__dirname, '../../../../../proto')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'skywalking/v3/Tracing.proto')));
-  if (found === undefined) throw new Error(`SkyWalking .proto files not found in ${candidates.join(' or ')}`);
-  return found;
 }
 
 export interface SkyWalkingProtocol {
@@ -137,26 +117,6 @@ export function loadProtocol(): SkyWalkingProtocol {
     InstancePingPkg: root.lookupType('skywalking.v3.InstancePingPkg'),
   };
   return loaded;
-}
-
-/** Options for protobufjs toObject so decoded messages match the interfaces above. */
-export const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {
-  longs: Number,
-  enums: Number,
-  defaults: true,
-  arrays: true,
-};
-
-/** A gRPC method definition in the shape @grpc/grpc-js expects (structural, no grpc-js import). */
-export interface MethodDefinition<Req, Res> {
-  path: string;
-  requestStream: boolean;
-  responseStream: boolean;
-  requestSerialize: (value: Req) => Buffer;
-  requestDeserialize: (bytes: Buffer) => Req;
-  responseSerialize: (value: Res) => Buffer;
-  responseDeserialize: (bytes: Buffer) => Res;
-  originalName?: string;
 }
 
 function codec<T>(type: protobuf.Type): { serialize: (v: T) => Buffer; deserialize: (b: Buffer) => T } {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
-import { protoDirectory, TO_OBJECT_OPTIONS, type Commands, type KeyStringValuePair, type MethodDefinition } from './index';
+import { protoDirectory, TO_OBJECT_OPTIONS, type Commands, type KeyStringValuePair, type MethodDefinition } from './common';
 
 /** The span a log was written in: the ids its segment is reported with. */
 export interface LogTraceContext {

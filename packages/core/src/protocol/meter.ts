@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
-import { protoDirectory, TO_OBJECT_OPTIONS, type Commands, type MethodDefinition } from './index';
+import { protoDirectory, TO_OBJECT_OPTIONS, type Commands, type MethodDefinition } from './common';
 
 export interface MeterLabel {
   name: string;

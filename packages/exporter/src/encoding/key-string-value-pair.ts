@@ -5,7 +5,7 @@
 import { WireType, type WireWriter } from './wire';
 
 /** KeyStringValuePair's field numbers. */
-export const enum KeyStringValuePairField {
+const enum KeyStringValuePairField {
   key = 1,
   value = 2,
 }

@@ -4,7 +4,7 @@ import { writeKeyStringValuePair } from './key-string-value-pair';
 import type { WireWriter } from './wire';
 
 /** Log's field numbers. */
-export const enum LogField {
+const enum LogField {
   time = 1,
   data = 2,
 }

@@ -5,7 +5,7 @@
 import { lengthDelimitedKey, varintSize, writeVarint } from './wire';
 
 /** SegmentCollection's field numbers. */
-export const enum SegmentCollectionField {
+const enum SegmentCollectionField {
   segments = 1,
 }
 

@@ -10,7 +10,7 @@ import { closeSpanObject, openSpanObject, writeSpanTag } from './span-object';
 import { WireWriter } from './wire';
 
 /** SegmentObject's field numbers. */
-export const enum SegmentObjectField {
+const enum SegmentObjectField {
   traceId = 1,
   traceSegmentId = 2,
   spans = 3,

@@ -3,7 +3,7 @@ import type { SegmentReference } from '@otel-skywalking/core/protocol';
 import type { WireWriter } from './wire';
 
 /** SegmentReference's field numbers. */
-export const enum SegmentReferenceField {
+const enum SegmentReferenceField {
   refType = 1,
   traceId = 2,
   parentTraceSegmentId = 3,

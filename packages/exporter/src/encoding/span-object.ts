@@ -10,7 +10,7 @@ import { writeSegmentReference } from './segment-reference';
 import type { WireWriter } from './wire';
 
 /** SpanObject's field numbers. */
-export const enum SpanObjectField {
+const enum SpanObjectField {
   spanId = 1,
   parentSpanId = 2,
   startTime = 3,
