@@ -6,7 +6,8 @@
 // batches to arrive. --profile prints where each variant's instructions went.
 // Goals (issue 18): ours (lean) <= 0.65x the instructions of skywalking-backend-js tracing every
 // request; sampled out within 5 % of no tracing.
-// Needs valgrind. About 15 minutes for all variants.
+// The context-* variants measure the floor under a sampled-out request (AsyncLocalStorage, by-hand propagation).
+// Needs valgrind. About 25 minutes for all variants.
 //
 //   node bench/build/http-instrumentation-instructions.bench.js [--requests 4000] [--warmup 2000] [--only 'none,lean'] [--profile]
 import { mkdtempSync } from 'node:fs';
