@@ -6,6 +6,11 @@
 //   lean                 @otel-skywalking/instrumentation-http + SkyWalkingSpanProcessor
 //   lean-noop            the same with a processor that drops everything (the instrumentation's own cost)
 //   lean-sampled-out     lean, with SkyWalkingSampler at ratio 0 (every request sampled out)
+//   context-only         no instrumentation: NodeTracerProvider registered (its AsyncLocalStorage context
+//                        manager, our propagator) and the handler run inside one context.with per request;
+//                        the floor under any instrumentation that keeps OpenTelemetry's context manager
+//   context-propagated   context-only, and the handler extracts the incoming headers and injects a
+//                        non-recording span's context (sw8 sample=0, traceparent) into its downstream call
 //   contrib              @opentelemetry/instrumentation-http + SkyWalkingSpanProcessor
 //   contrib-sampled-out  contrib, with SkyWalkingSampler at ratio 0
 //   otlp                 @opentelemetry/instrumentation-http + BatchSpanProcessor + OTLP gRPC exporter
@@ -16,6 +21,12 @@ import * as readline from 'node:readline';
 
 const variant = process.env.VARIANT ?? 'none';
 const downstream = Number(process.env.DOWNSTREAM);
+
+/** Wraps the request handler of the context-* variants (the identity for every other variant). */
+type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+type Downstream = (req: import('node:http').IncomingMessage) => Record<string, string> | undefined;
+let wrapHandler = (handler: Handler): Handler => handler;
+let downstreamHeaders: Downstream = () => undefined;
 
 function setUpOpenTelemetry(): void {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
@@ -56,17 +67,46 @@ if (variant.startsWith('sw-agent')) {
     collectorAddress: process.env.SW_COLLECTOR,
     ...(variant === 'sw-agent-all' ? { maxBufferSize: 10_000_000 } : {}),
   });
+} else if (variant.startsWith('context')) {
+  setUpContextOnly();
 } else if (variant !== 'none') {
   setUpOpenTelemetry();
 }
 
+
+function setUpContextOnly(): void {
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+  const { createSkyWalkingPropagator } = require('@otel-skywalking/propagator-sw8');
+  new NodeTracerProvider({ spanProcessors: [] }).register({ propagator: createSkyWalkingPropagator() });
+  const key = api.createContextKey('bench request');
+  const propagated = variant === 'context-propagated';
+  wrapHandler = (handler) => (req, res) => {
+    let ctx = api.ROOT_CONTEXT;
+    if (propagated) {
+      ctx = api.propagation.extract(ctx, req.headers);
+      // what a sampled-out span carries: valid ids, flags 00
+      const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 0, isRemote: false };
+      ctx = api.trace.setSpan(ctx, api.trace.wrapSpanContext(spanContext));
+    }
+    api.context.with(ctx.setValue(key, req), handler, undefined, req, res);
+  };
+  if (propagated) {
+    downstreamHeaders = () => {
+      const headers: Record<string, string> = {};
+      api.propagation.inject(api.context.active(), headers);
+      return headers;
+    };
+  }
+}
+
 const http = require('node:http') as typeof import('node:http');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const server = http.createServer((req, res) => {
+const server = http.createServer(wrapHandler((req, res) => {
   // http.request + end(), not http.get: skywalking-backend-js patches http.request only, and Node's
   // get calls its module's request directly, so with get the agent would trace the server span alone
   http
-    .request({ host: '127.0.0.1', port: downstream, path: `/stock${req.url ?? '/'}`, agent }, (down) => {
+    .request({ host: '127.0.0.1', port: downstream, path: `/stock${req.url ?? '/'}`, agent, headers: downstreamHeaders(req) }, (down) => {
       let body = '';
       down.setEncoding('utf8');
       down.on('data', (chunk: string) => (body += chunk));
@@ -80,7 +120,7 @@ const server = http.createServer((req, res) => {
       res.end();
     })
     .end();
-});
+}));
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as { port: number }).port}\n`);

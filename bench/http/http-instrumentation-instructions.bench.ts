@@ -6,7 +6,8 @@
 // batches to arrive. --profile prints where each variant's instructions went.
 // Goals (issue 18): ours (lean) <= 0.65x the instructions of skywalking-backend-js tracing every
 // request; sampled out within 5 % of no tracing.
-// Needs valgrind. About 15 minutes for all variants.
+// The context-* variants measure the floor under a sampled-out request (AsyncLocalStorage, by-hand propagation).
+// Needs valgrind. About 25 minutes for all variants.
 //
 //   node bench/build/http/http-instrumentation-instructions.bench.js [--requests 4000] [--warmup 2000] [--only 'none,lean'] [--profile]
 import { mkdtempSync } from 'node:fs';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const counts = new Map<string, Count>();
   try {
     // the goals' variants first, and each result printed as it comes: a full run takes long on a busy machine
-    const order = ['lean', 'none', 'contrib', 'lean-sampled-out', 'lean-noop', 'sw-agent-all', 'otlp', 'contrib-sampled-out', 'sw-agent'];
+    const order = ['lean', 'none', 'contrib', 'lean-sampled-out', 'lean-noop', 'context-only', 'context-propagated', 'sw-agent-all', 'otlp', 'contrib-sampled-out', 'sw-agent'];
     for (const variant of onlyOption(order)) {
       const count = await measure(variant, env, sink, warmup, requests, profile);
       counts.set(variant, count);

@@ -13,6 +13,8 @@ export const VARIANTS: Array<[string, string]> = [
   ['lean', '@otel-skywalking/instrumentation-http + SkyWalkingSpanProcessor'],
   ['lean-noop', '@otel-skywalking/instrumentation-http + no-op processor'],
   ['lean-sampled-out', '@otel-skywalking/instrumentation-http, every request sampled out'],
+  ['context-only', 'no instrumentation, one context.with per request (AsyncLocalStorage)'],
+  ['context-propagated', 'no instrumentation, context.with + extract + inject by hand'],
   ['contrib', '@opentelemetry/instrumentation-http + SkyWalkingSpanProcessor'],
   ['contrib-sampled-out', '@opentelemetry/instrumentation-http, every request sampled out'],
   ['otlp', '@opentelemetry/instrumentation-http + BatchSpanProcessor + OTLP gRPC'],

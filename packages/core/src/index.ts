@@ -66,7 +66,7 @@ export { getCoreStats, countRejected, countCorrelationDropped, type CoreStats } 
 export { decodeSw8, encodeSw8, peekSw8, type Sw8Header } from './codec/sw8';
 export { decodeCorrelation, encodeCorrelation, type CorrelationResult } from './codec/correlation';
 export { decodeSw8Extension, encodeSw8Extension, type Sw8Extension } from './codec/sw8x';
-export { decodeBase64, encodeBase64 } from './codec/base64';
+export { decodeBase64, encodeBase64, encodeBase64Once } from './codec/base64';
 export { ThrottledDiag, type ThrottledLevel } from './throttled-diag';
 export { METER_NAME_PATTERN, MAX_METER_NAME_LENGTH, MAX_METER_LABELS, MAX_METER_LABEL_VALUE_LENGTH, toMeterName, isMeterName } from './meter-names';
 export { isThenable } from './thenable';

@@ -256,8 +256,14 @@ export class HttpInstrumentation extends InstrumentationBase<HttpInstrumentation
     const captures = this.captures!;
     if (!captures.serverRequest.empty) captures.serverRequest.capture((name) => request.headers[name], attributes);
     const span = this.tracer.startSpan(request.method ?? 'GET', { kind: SpanKind.SERVER, attributes }, parent);
-    const rpc: RPCMetadata = { type: RPCType.HTTP, span };
-    const record = new HttpRecord(SpanKind.SERVER, span, setRPCMetadata(trace.setSpan(parent, span), rpc), request, rpc);
+    let record: HttpRecord;
+    if (span.isRecording()) {
+      const rpc: RPCMetadata = { type: RPCType.HTTP, span };
+      record = new HttpRecord(SpanKind.SERVER, span, setRPCMetadata(trace.setSpan(parent, span), rpc), request, rpc);
+    } else {
+      // sampled out: no route to record, so no RPC metadata for frameworks to fill (a context copy less)
+      record = new HttpRecord(SpanKind.SERVER, span, trace.setSpan(parent, span), request, undefined);
+    }
     record.response = response;
     this.attach(record, request, response);
     const { requestHook, responseHook } = config;

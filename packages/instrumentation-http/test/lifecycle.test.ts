@@ -1,9 +1,11 @@
 /**
  * What is specific to this instrumentation: what disable() puts back, the diagnostics_channel
- * subscriptions, `checkContinue` handlers in the server span's context, and user hooks that throw.
+ * subscriptions, `checkContinue` handlers in the server span's context, sampled-out requests, and user
+ * hooks that throw.
  */
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { getRPCMetadata } from '@opentelemetry/core';
 import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createSkyWalkingPropagator } from '@otel-skywalking/propagator-sw8';
 import assert from 'node:assert/strict';
@@ -89,13 +91,19 @@ describe('HttpInstrumentation lifecycle', () => {
     instrumentation.setTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] }));
     try {
       let seen: import('node:http').IncomingHttpHeaders = {};
+      let active: { traceId: string | undefined; recording: boolean | undefined; rpc: unknown } | undefined;
       const server = http.createServer((req, res) => {
         seen = req.headers;
+        const span = trace.getSpan(context.active());
+        active = { traceId: span?.spanContext().traceId, recording: span?.isRecording(), rpc: getRPCMetadata(context.active()) };
         res.end('unsampled');
       });
       assert.equal(await roundTrip(server), 'unsampled');
       assert.match(String(seen.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
       assert.match(String(seen.sw8), /^0-/, 'sw8 says: not sampled');
+      // the handler runs in the server span's (non-recording) context, which continues the caller's trace;
+      // with nothing to record there is no RPC metadata for a framework's route
+      assert.deepEqual(active, { traceId: String(seen.traceparent).split('-')[1], recording: false, rpc: undefined });
       assert.deepEqual(exporter.getFinishedSpans(), []);
     } finally {
       instrumentation.setTracerProvider(provider);

@@ -34,6 +34,8 @@ const {
   decodeSw8,
   decodeSw8Extension,
   encodeCorrelation,
+  encodeBase64,
+  encodeBase64Once,
   encodeSw8,
   encodeSw8Extension,
   encodeTraceStateId,
@@ -84,6 +86,7 @@ function headerValue(value: unknown): string | undefined {
 export class Sw8Propagator implements TextMapPropagator {
   private readonly stats: Sw8PropagatorStats = { injected: 0, extracted: 0, conflicts: 0 };
   private readonly correlation: boolean;
+  private unsampledNames: { service: string; instance: string; names: string } | undefined = undefined;
 
   constructor(private readonly options: Sw8PropagatorOptions = {}) {
     this.correlation = options.correlation !== false;
@@ -92,19 +95,35 @@ export class Sw8Propagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     if (isTracingSuppressed(context)) return;
     const span = trace.getSpan(context);
+    this.injectSpan(context, carrier, setter, span, span?.spanContext(), undefined);
+  }
+
+  /**
+   * inject, for a caller that already checked suppression and read the context's span: `valid` is
+   * whether `spanContext` is valid when the caller checked it (createSkyWalkingPropagator's
+   * propagator does, once for traceparent and sw8), undefined to check here.
+   * @internal
+   */
+  injectSpan(
+    context: Context,
+    carrier: unknown,
+    setter: TextMapSetter,
+    span: Span | undefined,
+    spanContext: SpanContext | undefined,
+    valid: boolean | undefined,
+  ): void {
     let skipAnalysis = getSw8Extension(context)?.skipAnalysis ?? false;
     let producer = false;
-    if (span !== undefined) {
+    if (span !== undefined && spanContext !== undefined) {
       const sw = swSpanOf(span);
-      const spanContext = span.spanContext();
       // Tracked spans are SDK spans with valid ids; only untracked ones need checking.
       if (sw !== undefined) {
         const segment = sw.segment;
         const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
         setter.set(carrier, SW8_HEADER, this.encodeTracked(span, sw, sampled, endpointOf(segment, context)));
         skipAnalysis ||= segment.skipAnalysis;
-      } else if (isSpanContextValid(spanContext)) {
-        setter.set(carrier, SW8_HEADER, encodeSw8(this.untrackedHeader(span, spanContext, context)));
+      } else if (valid ?? isSpanContextValid(spanContext)) {
+        setter.set(carrier, SW8_HEADER, this.encodeUntracked(span, spanContext, context));
       } else {
         return;
       }
@@ -179,6 +198,40 @@ export class Sw8Propagator implements TextMapPropagator {
     const names = value.slice(value.indexOf('-', idsEnd));
     segment[SW8_HEADER_PIECES] = { endpoint, address, ids: value.slice(1, idsEnd), names };
     return value;
+  }
+
+  /**
+   * sw8 for a span the bookkeeping does not know. A local span that is not recorded (sampled out:
+   * the common case) names no endpoint or address, so everything after its ids is the same for
+   * every such span and is encoded once; its ids are hex (validated), base64-encoded directly.
+   */
+  private encodeUntracked(span: Span, spanContext: SpanContext, context: Context): string {
+    const view = span as SdkSpanView;
+    if (spanContext.isRemote || (view.name !== undefined && view.attributes !== undefined && view.kind !== undefined)) {
+      return encodeSw8(this.untrackedHeader(span, spanContext, context));
+    }
+    const { traceId, traceState } = spanContext;
+    const swTraceId = traceState === undefined ? traceId : swTraceIdOf(traceId, traceState);
+    return (
+      ((spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '1-' : '0-') +
+      (swTraceId === traceId ? btoa(traceId) : encodeBase64Once(swTraceId)) +
+      '-' +
+      btoa(segmentIdFor(traceId, spanContext.spanId)) +
+      '-0-' +
+      this.notSampledNames()
+    );
+  }
+
+  /** `service-instance-endpoint-address` (encoded) of spans that are not recorded, kept while the names stay. */
+  private notSampledNames(): string {
+    const local = localIdentity();
+    const service = this.options.serviceName ?? local.service;
+    const instance = this.options.serviceInstance ?? local.instance;
+    const cached = this.unsampledNames;
+    if (cached !== undefined && cached.service === service && cached.instance === instance) return cached.names;
+    const names = [service, instance, NOT_SAMPLED_ENDPOINT, NOT_SAMPLED_ADDRESS].map(encodeBase64).join('-');
+    this.unsampledNames = { service, instance, names };
+    return names;
   }
 
   /**

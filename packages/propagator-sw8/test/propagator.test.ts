@@ -9,11 +9,13 @@ import {
   getCoreStats,
   getIncomingSw8,
   getSw8Extension,
+  localIdentity,
   swSpanOf,
   toOtelTraceId,
   withSendTimestamp,
   type Sw8Header,
 } from '@otel-skywalking/core';
+import { CompositePropagator, TraceState, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NOT_SAMPLED_ENDPOINT, Sw8Propagator, createSkyWalkingPropagator } from '../src';
 import { clientSpan, extract, inject, tracing } from './helpers';
 
@@ -166,6 +168,28 @@ describe('createSkyWalkingPropagator', () => {
     const ctx = extract(propagator, { sw8: headers.sw8 });
     assert.equal(trace.getSpanContext(ctx)!.traceFlags, TraceFlags.NONE);
     assert.equal(getIncomingSw8(ctx)!.sampled, false);
+  });
+
+  it('writes what a CompositePropagator of W3C trace context, baggage and sw8 writes, in the same order', () => {
+    const composite = new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new Sw8Propagator()],
+    });
+    const traceState = new TraceState('vendor=x,other=y');
+    const baggage = propagation.createBaggage({ tenant: { value: 'a' } });
+    for (const traceFlags of [TraceFlags.NONE, TraceFlags.SAMPLED]) {
+      const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags, traceState });
+      const ctx = propagation.setBaggage(trace.setSpan(ROOT_CONTEXT, span), baggage);
+      const ours = inject(propagator, ctx);
+      assert.deepEqual(Object.entries(ours), Object.entries(inject(composite, ctx)));
+      // the cached tail of a span that is not recorded: this service, this instance, 'unsampled', '-'
+      const sw8 = decodeSw8(ours.sw8)!;
+      assert.equal(sw8.sampled, traceFlags === TraceFlags.SAMPLED);
+      assert.equal(sw8.parentSegmentId, '0af7651916cd43ddb7ad6b7169203331');
+      assert.deepEqual([sw8.parentService, sw8.parentServiceInstance, sw8.parentEndpoint, sw8.targetAddress], [localIdentity().service, localIdentity().instance, NOT_SAMPLED_ENDPOINT, '-']);
+    }
+    const invalid = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED }));
+    assert.deepEqual(inject(propagator, invalid), {});
+    assert.deepEqual(inject(composite, invalid), {});
   });
 
   it('passes an upstream sw8 on when no local span was started', () => {
