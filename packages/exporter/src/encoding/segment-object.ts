@@ -5,8 +5,8 @@
  * converts the spans (open, span() or openSpan() / tag() ... / closeSpan() per span, close()).
  */
 import type { SegmentObject, SpanObject } from '@otel-skywalking/core/protocol';
-import type { TagSink } from '../span-conversion';
-import { closeSpanObject, openSpanObject, writeSpanTag } from './span-object';
+import type { TagKey, TagSink } from '../span-conversion';
+import { closeSpanObject, openSpanObject, writeEncodedSpanTag } from './span-object';
 import { WireWriter } from './wire';
 
 /** SegmentObject's field numbers. */
@@ -55,8 +55,8 @@ export class SegmentEncoder implements TagSink {
   }
 
   /** A tag of the span being written. */
-  tag(key: string, value: string): void {
-    writeSpanTag(this.w, key, value);
+  tag(key: TagKey, value: string): void {
+    writeEncodedSpanTag(this.w, key.field, key.key, value);
   }
 
   /** Writes the span's other fields and ends it. */

@@ -4,7 +4,7 @@
  * closeSpanObject() writes the other fields and the length.
  */
 import type { SpanObject } from '@otel-skywalking/core/protocol';
-import { writeKeyStringValuePair } from './key-string-value-pair';
+import { writeEncodedKeyPair, writeKeyStringValuePair } from './key-string-value-pair';
 import { writeLog } from './log';
 import { writeSegmentReference } from './segment-reference';
 import type { WireWriter } from './wire';
@@ -35,6 +35,11 @@ export function openSpanObject(w: WireWriter, field: number): number {
 /** A tag of the span being written. */
 export function writeSpanTag(w: WireWriter, key: string, value: string): void {
   writeKeyStringValuePair(w, SpanObjectField.tags, key, value);
+}
+
+/** A tag of the span being written, its key encoded already (encodeKeyField). */
+export function writeEncodedSpanTag(w: WireWriter, keyField: Uint8Array, key: string, value: string): void {
+  writeEncodedKeyPair(w, SpanObjectField.tags, keyField, key, value);
 }
 
 /** Writes the span's fields (its tags too, if it has any as objects) and ends it. */

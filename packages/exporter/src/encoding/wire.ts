@@ -21,7 +21,7 @@ export function varintSize(value: number): number {
 }
 
 /** Writes `value` (non-negative) as a varint at `pos` in `buf`; returns the position after it. */
-export function writeVarint(buf: Buffer, pos: number, value: number): number {
+export function writeVarint(buf: Uint8Array, pos: number, value: number): number {
   while (value > 0x7f) {
     buf[pos++] = (value & 0x7f) | 0x80;
     value = Math.floor(value / 128);
