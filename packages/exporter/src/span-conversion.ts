@@ -18,7 +18,7 @@ import {
   type SpanObject,
 } from '@otel-skywalking/core/protocol';
 import { PLACEHOLDER_OPERATION_NAME, PLACEHOLDER_TAG } from './attributes';
-import { encodeKeyField } from './encoding/key-string-value-pair';
+import { EncodedKey } from './encoding/key-string-value-pair';
 import type { ExporterStats } from './exporter-stats';
 import type { TagAttributeFilter } from './types';
 
@@ -245,16 +245,17 @@ class TagFilter {
 /** A tag key with what writing it takes, worked out once per key. */
 export interface TagKey {
   readonly key: string;
-  /** KeyStringValuePair's key field, encoded (encodeKeyField); empty for a key never written. */
-  readonly field: Uint8Array;
+  /** The key encoded for the segment's bytes; undefined for a key never written. */
+  readonly encoded: EncodedKey;
   /** Longest value (characters) kept: a searchable key's key=value must fit the OAP's limit. */
   readonly maxValue: number;
 }
 
 /** What an attribute key becomes, decided once per key (attribute keys are few). */
-interface AttributeKey extends TagKey {
-  /** A tag of its own: not mapped to a SkyWalking field or tag, and allowed by tagAttributes. */
-  readonly own: boolean;
+interface AttributeKey {
+  readonly key: string;
+  /** Its tag when it is one of its own: not mapped to a SkyWalking field or tag, and allowed by tagAttributes. */
+  readonly tag: TagKey | undefined;
   /** Part of a server span's built `url` tag, not repeated when that was built. */
   readonly urlPart: boolean;
   /** Part of the span's `peer`, not repeated when it has one. */
@@ -263,7 +264,6 @@ interface AttributeKey extends TagKey {
 
 /** Attribute keys whose decision is kept; beyond it (ever new keys) each is decided anew. */
 const MAX_KEPT_KEYS = 4096;
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * Where a span's tags go: SegmentEncoder writes them straight into the segment's bytes (the export
@@ -318,15 +318,15 @@ export class SpanConverter {
 
   private tagKey(key: string): TagKey {
     const max = SEARCHABLE_TAG_KEYS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
-    return { key, field: encodeKeyField(key), maxValue: max };
+    return { key, encoded: new EncodedKey(key), maxValue: max };
   }
 
   private attributeKey(key: string): AttributeKey {
     let decided = this.attributeKeys.get(key);
     if (decided === undefined) {
       const own = this.filter.allows(key);
-      const tag = own ? this.tagKey(key) : { key, field: NO_BYTES, maxValue: 0 };
-      decided = { key, field: tag.field, maxValue: tag.maxValue, own, urlPart: URL_PARTS.has(key), peerPart: PEER_PARTS.has(key) };
+      const tag = own ? this.tagKey(key) : undefined;
+      decided = { key, tag, urlPart: URL_PARTS.has(key), peerPart: PEER_PARTS.has(key) };
       if (this.attributeKeys.size < MAX_KEPT_KEYS) this.attributeKeys.set(key, decided);
     }
     return decided;
@@ -485,7 +485,7 @@ export class SpanConverter {
         case 'messaging.system': messaging = value; break;
       }
       const decided = this.attributeKey(key);
-      if (decided.own) {
+      if (decided.tag !== undefined) {
         this.ownKeys[own] = decided;
         this.ownValues[own++] = value;
       }
@@ -547,7 +547,7 @@ export class SpanConverter {
       this.ownValues[i] = undefined; // nothing of the span kept past its conversion
       if ((urlBuilt && key.urlPart) || (hasPeer && key.peerPart)) continue;
       const valueText = attributeText(value);
-      if (valueText !== undefined) this.push(tags, key, valueText);
+      if (valueText !== undefined) this.push(tags, key.tag!, valueText);
     }
   }
 

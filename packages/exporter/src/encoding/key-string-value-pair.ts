@@ -58,21 +58,50 @@ export function writeKeyStringValuePair(w: WireWriter, field: number, key: strin
   w.end(mark, 1);
 }
 
+/** Pairs kept encoded for a repeated value are at most this long (bytes): the keep stays small. */
+const MAX_KEPT_PAIR_BYTES = 64;
+
 /**
- * A tag key encoded once: KeyStringValuePair's key field (its key byte, length and UTF-8 bytes),
- * written by writeEncodedKeyPair without reading the key's characters again.
+ * A tag key encoded once (KeyStringValuePair's key field: key byte, length, UTF-8), and the last
+ * pair written under it kept encoded while its value repeats (a method, a status code, a protocol
+ * version, an address): writing it again is one copy, no characters read. One pair per key.
  */
-export function encodeKeyField(key: string): Uint8Array {
-  const bytes = Buffer.from(key, 'utf8');
-  const out = new Uint8Array(1 + varintSize(bytes.length) + bytes.length);
-  out[0] = (KeyStringValuePairField.key << 3) | WireType.LENGTH_DELIMITED;
-  const at = writeVarint(out, 1, bytes.length);
-  out.set(bytes, at);
-  return out;
+export class EncodedKey {
+  readonly field: Uint8Array;
+  /** The value written last under this key. */
+  private last: string | undefined;
+  /** A value that came twice in a row, and its pair's bytes as written in field `keptField`. */
+  private keptValue: string | undefined;
+  private kept: Uint8Array | undefined;
+  private keptField = 0;
+
+  constructor(readonly key: string) {
+    const bytes = Buffer.from(key, 'utf8');
+    const field = new Uint8Array(1 + varintSize(bytes.length) + bytes.length);
+    field[0] = (KeyStringValuePairField.key << 3) | WireType.LENGTH_DELIMITED;
+    field.set(bytes, writeVarint(field, 1, bytes.length));
+    this.field = field;
+  }
+
+  /** Writes the pair (this key, `value`) as field `field` of the message being written. */
+  write(w: WireWriter, field: number, value: string): void {
+    if (value === this.keptValue && field === this.keptField) {
+      w.bytes(this.kept!);
+      return;
+    }
+    const start = w.pos;
+    writeEncodedPair(w, field, this.field, this.key, value);
+    if (value === this.last && w.pos - start <= MAX_KEPT_PAIR_BYTES) {
+      this.keptValue = value;
+      this.keptField = field;
+      this.kept = new Uint8Array(w.buf.subarray(start, w.pos)); // a copy: the scratch buffer is rewritten
+    }
+    this.last = value;
+  }
 }
 
-/** writeKeyStringValuePair with the key already encoded (encodeKeyField); `key` is the same key as text. */
-export function writeEncodedKeyPair(w: WireWriter, field: number, keyField: Uint8Array, key: string, value: string): void {
+/** writeKeyStringValuePair with the key field already encoded; `key` is the same key as text. */
+function writeEncodedPair(w: WireWriter, field: number, keyField: Uint8Array, key: string, value: string): void {
   const keyBytes = keyField.length;
   const valueLength = value.length;
   // Fast path: an ASCII value short enough that every length is one byte.

@@ -56,7 +56,7 @@ export class SegmentEncoder implements TagSink {
 
   /** A tag of the span being written. */
   tag(key: TagKey, value: string): void {
-    writeEncodedSpanTag(this.w, key.field, key.key, value);
+    writeEncodedSpanTag(this.w, key.encoded, value);
   }
 
   /** Writes the span's other fields and ends it. */

@@ -4,7 +4,7 @@
  * closeSpanObject() writes the other fields and the length.
  */
 import type { SpanObject } from '@otel-skywalking/core/protocol';
-import { writeEncodedKeyPair, writeKeyStringValuePair } from './key-string-value-pair';
+import { writeKeyStringValuePair, type EncodedKey } from './key-string-value-pair';
 import { writeLog } from './log';
 import { writeSegmentReference } from './segment-reference';
 import type { WireWriter } from './wire';
@@ -37,9 +37,9 @@ export function writeSpanTag(w: WireWriter, key: string, value: string): void {
   writeKeyStringValuePair(w, SpanObjectField.tags, key, value);
 }
 
-/** A tag of the span being written, its key encoded already (encodeKeyField). */
-export function writeEncodedSpanTag(w: WireWriter, keyField: Uint8Array, key: string, value: string): void {
-  writeEncodedKeyPair(w, SpanObjectField.tags, keyField, key, value);
+/** A tag of the span being written, its key encoded already. */
+export function writeEncodedSpanTag(w: WireWriter, key: EncodedKey, value: string): void {
+  key.write(w, SpanObjectField.tags, value);
 }
 
 /** Writes the span's fields (its tags too, if it has any as objects) and ends it. */

@@ -37,7 +37,7 @@ export function lengthDelimitedKey(field: number): number {
 
 const INITIAL_SCRATCH_BYTES = 64 * 1024;
 // Strings shorter than this are copied by a JS loop (faster than a native call for short ASCII).
-const SHORT_STRING = 48;
+const SHORT_STRING = 16;
 
 /** One message at a time, written into a scratch buffer that is reused across messages. */
 export class WireWriter {
@@ -67,6 +67,13 @@ export class WireWriter {
     const grown = Buffer.allocUnsafe(size);
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
+  }
+
+  /** Bytes already encoded (a kept field or pair). */
+  bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   key(field: number, wire: WireType): void {
