@@ -6,8 +6,8 @@
  */
 import type { SegmentObject, SpanObject } from '@otel-skywalking/core/protocol';
 import type { TagKey, TagSink } from '../span-conversion';
-import { closeSpanObject, openSpanObject, writeEncodedSpanTag } from './span-object';
-import { WireWriter } from './wire';
+import { SpanObjectField, closeSpanObject, openSpanObject, writeEncodedSpanTag } from './span-object';
+import { KeptStringField, WireWriter } from './wire';
 
 /** SegmentObject's field numbers. */
 export const enum SegmentObjectField {
@@ -21,6 +21,10 @@ export const enum SegmentObjectField {
 
 export class SegmentEncoder implements TagSink {
   private readonly w = new WireWriter();
+  // the same for every segment of a process, and a client's peer for many of its spans
+  private readonly service = new KeptStringField(SegmentObjectField.service);
+  private readonly serviceInstance = new KeptStringField(SegmentObjectField.serviceInstance);
+  private readonly peer = new KeptStringField(SpanObjectField.peer);
 
   /** Encodes one segment into a fresh Buffer. */
   encode(segment: SegmentObject): Buffer {
@@ -39,8 +43,8 @@ export class SegmentEncoder implements TagSink {
 
   close(service: string, serviceInstance: string, isSizeLimited: boolean): Buffer {
     const w = this.w;
-    w.str(SegmentObjectField.service, service);
-    w.str(SegmentObjectField.serviceInstance, serviceInstance);
+    this.service.write(w, service);
+    this.serviceInstance.write(w, serviceInstance);
     if (isSizeLimited) w.bool(SegmentObjectField.isSizeLimited, true);
     return w.finish();
   }
@@ -61,6 +65,6 @@ export class SegmentEncoder implements TagSink {
 
   /** Writes the span's other fields and ends it. */
   closeSpan(mark: number, span: SpanObject): void {
-    closeSpanObject(this.w, mark, span);
+    closeSpanObject(this.w, mark, span, this.peer);
   }
 }

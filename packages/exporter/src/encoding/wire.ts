@@ -177,3 +177,32 @@ export class WireWriter {
     this.pos = end;
   }
 }
+
+/** Fields kept encoded are at most this long (bytes). */
+const MAX_KEPT_FIELD_BYTES = 256;
+
+/**
+ * A string field whose value seldom changes (a service name, a peer), kept encoded once the same
+ * value came twice in a row: writing it again is one copy, no characters read.
+ */
+export class KeptStringField {
+  private last: string | undefined;
+  private keptValue: string | undefined;
+  private kept: Uint8Array | undefined;
+
+  constructor(private readonly field: number) {}
+
+  write(w: WireWriter, value: string): void {
+    if (value === this.keptValue) {
+      w.bytes(this.kept!);
+      return;
+    }
+    const start = w.pos;
+    w.str(this.field, value);
+    if (value === this.last && w.pos - start <= MAX_KEPT_FIELD_BYTES) {
+      this.keptValue = value;
+      this.kept = new Uint8Array(w.buf.subarray(start, w.pos)); // a copy: the scratch buffer is rewritten
+    }
+    this.last = value;
+  }
+}
