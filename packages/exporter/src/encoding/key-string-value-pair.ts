@@ -68,7 +68,7 @@ const MAX_KEPT_PAIR_BYTES = 64;
  */
 export class EncodedKey {
   readonly field: Uint8Array;
-  /** The value written last under this key. */
+  /** The value written last under this key, if short enough to be kept. */
   private last: string | undefined;
   /** A value that came twice in a row, and its pair's bytes as written in field `keptField`. */
   private keptValue: string | undefined;
@@ -96,7 +96,8 @@ export class EncodedKey {
       this.keptField = field;
       this.kept = new Uint8Array(w.buf.subarray(start, w.pos)); // a copy: the scratch buffer is rewritten
     }
-    this.last = value;
+    // a long value is never kept: not holding it keeps what every key holds small
+    this.last = value.length < MAX_KEPT_PAIR_BYTES ? value : undefined;
   }
 }
 

@@ -203,6 +203,7 @@ export class KeptStringField {
       this.keptValue = value;
       this.kept = new Uint8Array(w.buf.subarray(start, w.pos)); // a copy: the scratch buffer is rewritten
     }
-    this.last = value;
+    // a long value is never kept: not holding it keeps what the field holds small
+    this.last = value.length < MAX_KEPT_FIELD_BYTES ? value : undefined;
   }
 }
