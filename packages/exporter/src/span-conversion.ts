@@ -18,6 +18,7 @@ import {
   type SpanObject,
 } from '@otel-skywalking/core/protocol';
 import { PLACEHOLDER_OPERATION_NAME, PLACEHOLDER_TAG } from './attributes';
+import { EncodedKey } from './encoding/key-string-value-pair';
 import type { ExporterStats } from './exporter-stats';
 import type { TagAttributeFilter } from './types';
 
@@ -207,14 +208,13 @@ function componentOf(span: ReadableSpan, layer: SpanLayer): number {
   }
 }
 
-/** Compiled include/exclude lists, with the answer per key memoized (attribute keys are few). */
+/** Compiled include/exclude lists of the tagAttributes option. */
 class TagFilter {
   private readonly includeAll: boolean;
   private readonly include: Set<string>;
   private readonly includePrefixes: string[];
   private readonly exclude: Set<string>;
   private readonly excludePrefixes: string[];
-  private readonly decided = new Map<string, boolean>();
 
   constructor(filter: TagAttributeFilter) {
     const split = (list: string[] | undefined): [Set<string>, string[]] => [
@@ -228,33 +228,52 @@ class TagFilter {
 
   /** Whether an attribute becomes a tag of its own: not mapped to a SkyWalking tag, and allowed. */
   allows(key: string): boolean {
-    let allowed = this.decided.get(key);
-    if (allowed === undefined) {
-      allowed =
-        !MAPPED_ATTRIBUTES.has(key) &&
-        (this.includeAll || this.include.has(key) || this.includePrefixes.some((p) => key.startsWith(p))) &&
-        !this.exclude.has(key) &&
-        !this.excludePrefixes.some((p) => key.startsWith(p));
-      if (this.decided.size < 4096) this.decided.set(key, allowed);
-    }
-    return allowed;
+    return (
+      !MAPPED_ATTRIBUTES.has(key) &&
+      (this.includeAll || this.include.has(key) || this.includePrefixes.some((p) => key.startsWith(p))) &&
+      !this.exclude.has(key) &&
+      !this.excludePrefixes.some((p) => key.startsWith(p))
+    );
   }
 }
+
+/** A tag key with what writing it takes, worked out once per key. */
+export interface TagKey {
+  readonly key: string;
+  /** The key encoded for the segment's bytes; undefined for a key never written. */
+  readonly encoded: EncodedKey;
+  /** Longest value (characters) kept: a searchable key's key=value must fit the OAP's limit. */
+  readonly maxValue: number;
+}
+
+/** What an attribute key becomes, decided once per key (attribute keys are few). */
+interface AttributeKey {
+  readonly key: string;
+  /** Its tag when it is one of its own: not mapped to a SkyWalking field or tag, and allowed by tagAttributes. */
+  readonly tag: TagKey | undefined;
+  /** Part of a server span's built `url` tag, not repeated when that was built. */
+  readonly urlPart: boolean;
+  /** Part of the span's `peer`, not repeated when it has one. */
+  readonly peerPart: boolean;
+}
+
+/** Attribute keys whose decision is kept; beyond it (ever new keys) each is decided anew. */
+const MAX_KEPT_KEYS = 4096;
 
 /**
  * Where a span's tags go: SegmentEncoder writes them straight into the segment's bytes (the export
  * path, no object per tag); toSpanObject without a sink collects them into the SpanObject.
  */
 export interface TagSink {
-  tag(key: string, value: string): void;
+  tag(key: TagKey, value: string): void;
 }
 
 /** Collects tags into an array (SpanObject.tags). */
 class TagList implements TagSink {
   readonly tags: KeyStringValuePair[] = [];
 
-  tag(key: string, value: string): void {
-    this.tags.push({ key, value });
+  tag(key: TagKey, value: string): void {
+    this.tags.push({ key: key.key, value });
   }
 }
 
@@ -274,11 +293,38 @@ export class SpanConverter {
   private readonly filter: TagFilter;
   private readonly maxTagValueLength: number;
   private readonly httpErrorStatus: number;
+  /** Each attribute key's decision and encoded bytes (at most MAX_KEPT_KEYS of them). */
+  private readonly attributeKeys = new Map<string, AttributeKey>();
+  /** SkyWalking's well-known tags, encoded once. */
+  private readonly sw: Readonly<Record<keyof typeof SwTag, TagKey>>;
+  // The current span's attributes that become tags of their own (tags() is not reentrant): kept
+  // here, not in an array per span.
+  private readonly ownKeys: AttributeKey[] = [];
+  private readonly ownValues: (AttributeValue | undefined)[] = [];
 
   constructor(options: SpanConversionOptions, private readonly stats: ExporterStats) {
     this.filter = new TagFilter(options.tagAttributes);
     this.maxTagValueLength = options.maxTagValueLength;
     this.httpErrorStatus = options.httpErrorStatusThreshold ?? core.DEFAULT_HTTP_ERROR_STATUS;
+    const sw: Partial<Record<keyof typeof SwTag, TagKey>> = {};
+    for (const name of Object.keys(SwTag) as (keyof typeof SwTag)[]) sw[name] = this.tagKey(SwTag[name]);
+    this.sw = sw as Record<keyof typeof SwTag, TagKey>;
+  }
+
+  private tagKey(key: string): TagKey {
+    const max = SEARCHABLE_TAG_KEYS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
+    return { key, encoded: new EncodedKey(key), maxValue: max };
+  }
+
+  private attributeKey(key: string): AttributeKey {
+    let decided = this.attributeKeys.get(key);
+    if (decided === undefined) {
+      const own = this.filter.allows(key);
+      const tag = own ? this.tagKey(key) : undefined;
+      decided = { key, tag, urlPart: URL_PARTS.has(key), peerPart: PEER_PARTS.has(key) };
+      if (this.attributeKeys.size < MAX_KEPT_KEYS) this.attributeKeys.set(key, decided);
+    }
+    return decided;
   }
 
   toSpanObject(
@@ -404,7 +450,8 @@ export class SpanConverter {
     let queue: AttributeValue | undefined;
     let queueOld: AttributeValue | undefined;
     let latency: AttributeValue | undefined;
-    let others: string[] | undefined;
+    let own = 0;
+    const sw = this.sw;
     for (const key in a) {
       const value = a[key];
       switch (key) {
@@ -432,7 +479,11 @@ export class SpanConverter {
         case 'db.operation': operationOld = value; break;
         case 'messaging.system': messaging = value; break;
       }
-      if (this.filter.allows(key)) (others ??= []).push(key);
+      const decided = this.attributeKey(key);
+      if (decided.tag !== undefined) {
+        this.ownKeys[own] = decided;
+        this.ownValues[own++] = value;
+      }
     }
 
     let urlText = text(url) ?? text(urlOld);
@@ -441,62 +492,62 @@ export class SpanConverter {
       urlText = serverUrl(a);
       urlBuilt = urlText !== undefined;
     }
-    if (urlText !== undefined) this.push(tags, SwTag.URL, urlText);
+    if (urlText !== undefined) this.push(tags, sw.URL, urlText);
     const methodText = text(method) ?? text(methodOld);
-    if (methodText !== undefined) this.push(tags, SwTag.HTTP_METHOD, methodText);
+    if (methodText !== undefined) this.push(tags, sw.HTTP_METHOD, methodText);
     const statusValue = status ?? statusOld;
     const statusCode = typeof statusValue === 'string' ? Number(statusValue) : statusValue;
-    if (typeof statusCode === 'number' && Number.isInteger(statusCode)) this.push(tags, SwTag.HTTP_STATUS_CODE, String(statusCode));
+    if (typeof statusCode === 'number' && Number.isInteger(statusCode)) this.push(tags, sw.HTTP_STATUS_CODE, String(statusCode));
     const rpcText = text(rpcStatus) ?? text(rpcStatusOld);
-    if (rpcText !== undefined) this.push(tags, SwTag.RPC_STATUS_CODE, rpcText);
+    if (rpcText !== undefined) this.push(tags, sw.RPC_STATUS_CODE, rpcText);
 
     const db = dbSystemOf(a);
     if (db !== undefined) {
       // db.type as SkyWalking's agents write it (PostgreSQL, Mysql, Redis); Redis' db.instance is the db index
-      this.push(tags, SwTag.DB_TYPE, agentDbType(db));
+      this.push(tags, sw.DB_TYPE, agentDbType(db));
       const instanceText = db === 'redis' ? redisDbIndexOf(a) ?? peerAddress(a) : text(instance) ?? text(instanceOld);
-      if (instanceText !== undefined) this.push(tags, SwTag.DB_INSTANCE, instanceText);
+      if (instanceText !== undefined) this.push(tags, sw.DB_INSTANCE, instanceText);
       const statementText = text(statement) ?? text(statementOld);
-      if (statementText !== undefined) this.push(tags, SwTag.DB_STATEMENT, statementText);
+      if (statementText !== undefined) this.push(tags, sw.DB_STATEMENT, statementText);
       if (layer === SpanLayer.Cache) {
-        this.push(tags, SwTag.CACHE_TYPE, db);
+        this.push(tags, sw.CACHE_TYPE, db);
         const command = (text(operation) ?? text(operationOld) ?? statementText?.split(' ', 1)[0])?.toLowerCase();
         if (command !== undefined && command !== '') {
-          this.push(tags, SwTag.CACHE_CMD, command);
-          this.push(tags, SwTag.CACHE_OP, CACHE_WRITE_COMMANDS.has(command) ? 'write' : 'read');
+          this.push(tags, sw.CACHE_CMD, command);
+          this.push(tags, sw.CACHE_OP, CACHE_WRITE_COMMANDS.has(command) ? 'write' : 'read');
           const key = redisKeyOf(command, statementText);
-          if (key !== undefined) this.push(tags, SwTag.CACHE_KEY, key);
+          if (key !== undefined) this.push(tags, sw.CACHE_KEY, key);
         }
       }
     }
 
     if (messaging !== undefined) {
       const address = peerAddress(a);
-      if (address !== '') this.push(tags, SwTag.MQ_BROKER, messaging === 'rabbitmq' ? `amqp://${address}` : address);
+      if (address !== '') this.push(tags, sw.MQ_BROKER, messaging === 'rabbitmq' ? `amqp://${address}` : address);
       // The instrumentation's SkyWalking topic wins, even when empty (RabbitMQ's default exchange, which
       // SkyWalking's Java agent also reports as an empty mq.topic).
       const topicText = typeof swTopic === 'string' ? swTopic : text(topic) ?? text(topicOld);
-      if (topicText !== undefined) this.push(tags, SwTag.MQ_TOPIC, topicText);
+      if (topicText !== undefined) this.push(tags, sw.MQ_TOPIC, topicText);
       const queueText = text(queue) ?? text(queueOld);
-      if (queueText !== undefined) this.push(tags, SwTag.MQ_QUEUE, queueText);
+      if (queueText !== undefined) this.push(tags, sw.MQ_QUEUE, queueText);
     }
 
     if (typeof latency === 'number' && Number.isFinite(latency)) {
-      this.push(tags, SwTag.TRANSMISSION_LATENCY, String(Math.max(0, Math.round(latency))));
+      this.push(tags, sw.TRANSMISSION_LATENCY, String(Math.max(0, Math.round(latency))));
     }
 
-    if (others !== undefined) {
-      for (const key of others) {
-        if ((urlBuilt && URL_PARTS.has(key)) || (hasPeer && PEER_PARTS.has(key))) continue;
-        const value = attributeText(a[key]);
-        if (value !== undefined) this.push(tags, key, value);
-      }
+    for (let i = 0; i < own; i++) {
+      const key = this.ownKeys[i];
+      const value = this.ownValues[i];
+      this.ownValues[i] = undefined; // nothing of the span kept past its conversion
+      if ((urlBuilt && key.urlPart) || (hasPeer && key.peerPart)) continue;
+      const valueText = attributeText(value);
+      if (valueText !== undefined) this.push(tags, key.tag!, valueText);
     }
   }
 
-  private push(tags: TagSink, key: string, value: string): void {
-    const max = SEARCHABLE_TAG_KEYS.has(key) ? MAX_SEARCHABLE_TAG_LENGTH - key.length - 1 : this.maxTagValueLength;
-    tags.tag(key, this.cut(value, max));
+  private push(tags: TagSink, key: TagKey, value: string): void {
+    tags.tag(key, this.cut(value, key.maxValue));
   }
 
   /** The span's logs; undefined when it has none. */

@@ -16,6 +16,7 @@ import {
 } from '@otel-skywalking/core/protocol';
 import * as grpc from '@grpc/grpc-js';
 import { SkyWalkingSpanProcessor } from '../src';
+import { EncodedKey } from '../src/encoding/key-string-value-pair';
 import { SegmentEncoder } from '../src/encoding/segment-object';
 import { backendJsTracing, providerFor, requestSegment } from './helpers';
 
@@ -192,6 +193,40 @@ test('protobufjs decodes any segment we encode to the same segment', () => {
       assert.deepEqual(decoded, JSON.parse(JSON.stringify(value)));
     }),
     { numRuns: 300 },
+  );
+});
+
+test('tags, service, instance and peer written from their kept bytes decode as written, whatever came before', () => {
+  // One encoder and one EncodedKey per key across all runs, and few values, so that values repeat
+  // (kept), change after being kept, and are Unicode or long (not kept).
+  const type = loadProtocol().SegmentObject;
+  const encoder = new SegmentEncoder();
+  const keys = new Map<string, EncodedKey>();
+  const keyOf = (key: string): EncodedKey => {
+    let encoded = keys.get(key);
+    if (encoded === undefined) keys.set(key, (encoded = new EncodedKey(key)));
+    return encoded;
+  };
+  const text = fc.constantFrom('GET', '200', '127.0.0.1', '', 'ünïcödé', '🚀', 'x'.repeat(70), 'y'.repeat(300));
+  const pair = fc.record({ key: fc.constantFrom('http.method', 'network.peer.address', 'k', 'ключ', 'z'.repeat(130)), value: text });
+  const spans = fc.array(fc.record({ peer: text, tags: fc.array(pair, { maxLength: 6 }) }), { minLength: 1, maxLength: 3 });
+  fc.assert(
+    fc.property(spans, text, text, (written, service, instance) => {
+      encoder.open('trace', 'segment');
+      for (let id = 0; id < written.length; id++) {
+        const mark = encoder.openSpan();
+        for (const { key, value } of written[id].tags) encoder.tag({ key, encoded: keyOf(key), maxValue: Infinity }, value);
+        encoder.closeSpan(mark, { ...sample.spans[1], spanId: id, peer: written[id].peer, tags: [] });
+      }
+      const decoded = type.toObject(type.decode(encoder.close(service, instance, false)), TO_OBJECT_OPTIONS) as SegmentObject;
+      assert.equal(decoded.service, service);
+      assert.equal(decoded.serviceInstance, instance);
+      assert.deepEqual(
+        decoded.spans.map((span) => ({ peer: span.peer, tags: span.tags })),
+        JSON.parse(JSON.stringify(written)),
+      );
+    }),
+    { numRuns: 500 },
   );
 });
 

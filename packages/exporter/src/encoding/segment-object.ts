@@ -5,9 +5,9 @@
  * converts the spans (open, span() or openSpan() / tag() ... / closeSpan() per span, close()).
  */
 import type { SegmentObject, SpanObject } from '@otel-skywalking/core/protocol';
-import type { TagSink } from '../span-conversion';
-import { closeSpanObject, openSpanObject, writeSpanTag } from './span-object';
-import { WireWriter } from './wire';
+import type { TagKey, TagSink } from '../span-conversion';
+import { SpanObjectField, closeSpanObject, openSpanObject, writeEncodedSpanTag } from './span-object';
+import { KeptStringField, WireWriter } from './wire';
 
 /** SegmentObject's field numbers. */
 const enum SegmentObjectField {
@@ -21,6 +21,10 @@ const enum SegmentObjectField {
 
 export class SegmentEncoder implements TagSink {
   private readonly w = new WireWriter();
+  // the same for every segment of a process, and a client's peer for many of its spans
+  private readonly service = new KeptStringField(SegmentObjectField.service);
+  private readonly serviceInstance = new KeptStringField(SegmentObjectField.serviceInstance);
+  private readonly peer = new KeptStringField(SpanObjectField.peer);
 
   /** Encodes one segment into a fresh Buffer. */
   encode(segment: SegmentObject): Buffer {
@@ -39,8 +43,8 @@ export class SegmentEncoder implements TagSink {
 
   close(service: string, serviceInstance: string, isSizeLimited: boolean): Buffer {
     const w = this.w;
-    w.str(SegmentObjectField.service, service);
-    w.str(SegmentObjectField.serviceInstance, serviceInstance);
+    this.service.write(w, service);
+    this.serviceInstance.write(w, serviceInstance);
     if (isSizeLimited) w.bool(SegmentObjectField.isSizeLimited, true);
     return w.finish();
   }
@@ -55,12 +59,12 @@ export class SegmentEncoder implements TagSink {
   }
 
   /** A tag of the span being written. */
-  tag(key: string, value: string): void {
-    writeSpanTag(this.w, key, value);
+  tag(key: TagKey, value: string): void {
+    writeEncodedSpanTag(this.w, key.encoded, value);
   }
 
   /** Writes the span's other fields and ends it. */
   closeSpan(mark: number, span: SpanObject): void {
-    closeSpanObject(this.w, mark, span);
+    closeSpanObject(this.w, mark, span, this.peer);
   }
 }

@@ -4,10 +4,10 @@
  * closeSpanObject() writes the other fields and the length.
  */
 import type { SpanObject } from '@otel-skywalking/core/protocol';
-import { writeKeyStringValuePair } from './key-string-value-pair';
+import { writeKeyStringValuePair, type EncodedKey } from './key-string-value-pair';
 import { writeLog } from './log';
 import { writeSegmentReference } from './segment-reference';
-import type { WireWriter } from './wire';
+import type { KeptStringField, WireWriter } from './wire';
 
 /** SpanObject's field numbers. */
 const enum SpanObjectField {
@@ -37,8 +37,13 @@ export function writeSpanTag(w: WireWriter, key: string, value: string): void {
   writeKeyStringValuePair(w, SpanObjectField.tags, key, value);
 }
 
-/** Writes the span's fields (its tags too, if it has any as objects) and ends it. */
-export function closeSpanObject(w: WireWriter, mark: number, span: SpanObject): void {
+/** A tag of the span being written, its key encoded already. */
+export function writeEncodedSpanTag(w: WireWriter, key: EncodedKey, value: string): void {
+  key.write(w, SpanObjectField.tags, value);
+}
+
+/** Writes the span's fields (its tags too, if it has any as objects) and ends it; `peer` keeps the peer encoded. */
+export function closeSpanObject(w: WireWriter, mark: number, span: SpanObject, peer?: KeptStringField): void {
   w.int32(SpanObjectField.spanId, span.spanId);
   w.int32(SpanObjectField.parentSpanId, span.parentSpanId);
   w.int64(SpanObjectField.startTime, span.startTime);
@@ -46,7 +51,8 @@ export function closeSpanObject(w: WireWriter, mark: number, span: SpanObject): 
   const refs = span.refs;
   for (let i = 0; i < refs.length; i++) writeSegmentReference(w, SpanObjectField.refs, refs[i]);
   w.str(SpanObjectField.operationName, span.operationName);
-  w.str(SpanObjectField.peer, span.peer);
+  if (peer === undefined) w.str(SpanObjectField.peer, span.peer);
+  else peer.write(w, span.peer);
   w.int32(SpanObjectField.spanType, span.spanType);
   w.int32(SpanObjectField.spanLayer, span.spanLayer);
   w.int32(SpanObjectField.componentId, span.componentId);

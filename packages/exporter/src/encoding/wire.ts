@@ -21,7 +21,7 @@ export function varintSize(value: number): number {
 }
 
 /** Writes `value` (non-negative) as a varint at `pos` in `buf`; returns the position after it. */
-export function writeVarint(buf: Buffer, pos: number, value: number): number {
+export function writeVarint(buf: Uint8Array, pos: number, value: number): number {
   while (value > 0x7f) {
     buf[pos++] = (value & 0x7f) | 0x80;
     value = Math.floor(value / 128);
@@ -37,7 +37,7 @@ export function lengthDelimitedKey(field: number): number {
 
 const INITIAL_SCRATCH_BYTES = 64 * 1024;
 // Strings shorter than this are copied by a JS loop (faster than a native call for short ASCII).
-const SHORT_STRING = 48;
+const SHORT_STRING = 16;
 
 /** One message at a time, written into a scratch buffer that is reused across messages. */
 export class WireWriter {
@@ -67,6 +67,13 @@ export class WireWriter {
     const grown = Buffer.allocUnsafe(size);
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
+  }
+
+  /** Bytes already encoded (a kept field or pair). */
+  bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   key(field: number, wire: WireType): void {
@@ -168,5 +175,35 @@ export class WireWriter {
     this.pos = mark;
     this.varint(length);
     this.pos = end;
+  }
+}
+
+/** Fields kept encoded are at most this long (bytes). */
+const MAX_KEPT_FIELD_BYTES = 256;
+
+/**
+ * A string field whose value seldom changes (a service name, a peer), kept encoded once the same
+ * value came twice in a row: writing it again is one copy, no characters read.
+ */
+export class KeptStringField {
+  private last: string | undefined;
+  private keptValue: string | undefined;
+  private kept: Uint8Array | undefined;
+
+  constructor(private readonly field: number) {}
+
+  write(w: WireWriter, value: string): void {
+    if (value === this.keptValue) {
+      w.bytes(this.kept!);
+      return;
+    }
+    const start = w.pos;
+    w.str(this.field, value);
+    if (value === this.last && w.pos - start <= MAX_KEPT_FIELD_BYTES) {
+      this.keptValue = value;
+      this.kept = new Uint8Array(w.buf.subarray(start, w.pos)); // a copy: the scratch buffer is rewritten
+    }
+    // a long value is never kept: not holding it keeps what the field holds small
+    this.last = value.length < MAX_KEPT_FIELD_BYTES ? value : undefined;
   }
 }
