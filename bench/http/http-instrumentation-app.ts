@@ -11,6 +11,10 @@
 //                        the floor under any instrumentation that keeps OpenTelemetry's context manager
 //   context-propagated   context-only, and the handler extracts the incoming headers and injects a
 //                        non-recording span's context (sw8 sample=0, traceparent) into its downstream call
+//   spans-by-hand        context-propagated, plus the two spans made by hand with OpenTelemetry's API
+//                        and SDK (a SERVER and a CLIENT span with the attributes our instrumentation
+//                        records, ended on the answers) and a no-op processor: no instrumentation code,
+//                        no export; the floor under any stack that records two SDK spans per request
 //   contrib              @opentelemetry/instrumentation-http + SkyWalkingSpanProcessor
 //   contrib-sampled-out  contrib, with SkyWalkingSampler at ratio 0
 //   otlp                 @opentelemetry/instrumentation-http + BatchSpanProcessor + OTLP gRPC exporter
@@ -27,6 +31,8 @@ type Handler = (req: import('node:http').IncomingMessage, res: import('node:http
 type Downstream = (req: import('node:http').IncomingMessage) => Record<string, string> | undefined;
 let wrapHandler = (handler: Handler): Handler => handler;
 let downstreamHeaders: Downstream = () => undefined;
+/** Sees each downstream request once made (spans-by-hand ends its CLIENT span on the answer). */
+let observeDownstream: (request: import('node:http').ClientRequest) => void = () => undefined;
 
 function setUpOpenTelemetry(): void {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
@@ -69,6 +75,8 @@ if (variant.startsWith('sw-agent')) {
   });
 } else if (variant.startsWith('context')) {
   setUpContextOnly();
+} else if (variant === 'spans-by-hand') {
+  setUpSpansByHand();
 } else if (variant !== 'none') {
   setUpOpenTelemetry();
 }
@@ -100,12 +108,81 @@ function setUpContextOnly(): void {
   }
 }
 
+function setUpSpansByHand(): void {
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+  const { createSkyWalkingPropagator } = require('@otel-skywalking/propagator-sw8');
+  const noop = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+  new NodeTracerProvider({ spanProcessors: [noop] }).register({ propagator: createSkyWalkingPropagator() });
+  const tracer = api.trace.getTracer('bench-by-hand');
+  const { SpanKind } = api;
+  wrapHandler = (handler) => (req, res) => {
+    const parent = api.propagation.extract(api.ROOT_CONTEXT, req.headers);
+    const socket = req.socket;
+    const span = tracer.startSpan(
+      'GET',
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method ?? 'GET',
+          'url.scheme': 'http',
+          'network.peer.address': socket.remoteAddress ?? '',
+          'network.peer.port': socket.remotePort ?? 0,
+          'network.protocol.version': req.httpVersion,
+          'server.address': '127.0.0.1',
+          'server.port': socket.localPort ?? 0,
+          'url.path': req.url ?? '/',
+          'client.address': socket.remoteAddress ?? '',
+        },
+      },
+      parent,
+    );
+    res.once('finish', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      span.end();
+    });
+    api.context.with(api.trace.setSpan(parent, span), handler, undefined, req, res);
+  };
+  // the span of the request being made: downstreamHeaders and observeDownstream run back to back
+  let clientSpan: import('@opentelemetry/api').Span | undefined;
+  downstreamHeaders = (req) => {
+    const path = `/stock${req.url ?? '/'}`;
+    const span = tracer.startSpan('GET', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'GET',
+        'server.address': '127.0.0.1',
+        'server.port': downstream,
+        'url.full': `http://127.0.0.1:${downstream}${path}`,
+      },
+    });
+    const headers: Record<string, string> = {};
+    api.propagation.inject(api.trace.setSpan(api.context.active(), span), headers);
+    clientSpan = span;
+    return headers;
+  };
+  observeDownstream = (request) => {
+    const span = clientSpan;
+    clientSpan = undefined;
+    if (span === undefined) return;
+    request.once('response', (down) => {
+      span.setAttributes({
+        'http.response.status_code': down.statusCode ?? 0,
+        'network.peer.address': '127.0.0.1',
+        'network.peer.port': downstream,
+        'network.protocol.version': down.httpVersion,
+      });
+      down.once('end', () => span.end());
+    });
+  };
+}
+
 const http = require('node:http') as typeof import('node:http');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const server = http.createServer(wrapHandler((req, res) => {
   // http.request + end(), not http.get: skywalking-backend-js patches http.request only, and Node's
   // get calls its module's request directly, so with get the agent would trace the server span alone
-  http
+  const request = http
     .request({ host: '127.0.0.1', port: downstream, path: `/stock${req.url ?? '/'}`, agent, headers: downstreamHeaders(req) }, (down) => {
       let body = '';
       down.setEncoding('utf8');
@@ -118,8 +195,9 @@ const server = http.createServer(wrapHandler((req, res) => {
     .on('error', () => {
       res.statusCode = 502;
       res.end();
-    })
-    .end();
+    });
+  observeDownstream(request);
+  request.end();
 }));
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const counts = new Map<string, Count>();
   try {
     // the goals' variants first, and each result printed as it comes: a full run takes long on a busy machine
-    const order = ['lean', 'none', 'contrib', 'lean-sampled-out', 'lean-noop', 'context-only', 'context-propagated', 'sw-agent-all', 'otlp', 'contrib-sampled-out', 'sw-agent'];
+    const order = ['lean', 'none', 'contrib', 'lean-sampled-out', 'lean-noop', 'context-only', 'context-propagated', 'spans-by-hand', 'sw-agent-all', 'otlp', 'contrib-sampled-out', 'sw-agent'];
     for (const variant of onlyOption(order)) {
       const count = await measure(variant, env, sink, warmup, requests, profile);
       counts.set(variant, count);

@@ -15,6 +15,7 @@ export const VARIANTS: Array<[string, string]> = [
   ['lean-sampled-out', '@otel-skywalking/instrumentation-http, every request sampled out'],
   ['context-only', 'no instrumentation, one context.with per request (AsyncLocalStorage)'],
   ['context-propagated', 'no instrumentation, context.with + extract + inject by hand'],
+  ['spans-by-hand', 'no instrumentation, two SDK spans by hand (same attributes), no-op processor'],
   ['contrib', '@opentelemetry/instrumentation-http + SkyWalkingSpanProcessor'],
   ['contrib-sampled-out', '@opentelemetry/instrumentation-http, every request sampled out'],
   ['otlp', '@opentelemetry/instrumentation-http + BatchSpanProcessor + OTLP gRPC'],

@@ -10,7 +10,7 @@ import { writeSegmentReference } from './segment-reference';
 import type { KeptStringField, WireWriter } from './wire';
 
 /** SpanObject's field numbers. */
-const enum SpanObjectField {
+export const enum SpanObjectField {
   spanId = 1,
   parentSpanId = 2,
   startTime = 3,
