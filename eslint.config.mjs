@@ -25,6 +25,14 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Public surfaces name what they export, as OpenTelemetry's packages do: `export *` would publish
+    // whatever a module happens to export.
+    files: ['packages/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'export names one by one, not with export *' }],
+    },
+  },
+  {
     files: ['**/test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -180,5 +180,16 @@ export function managementService(compat = false): ManagementServiceDefinition {
   };
 }
 
-export * from './logging';
-export * from './meter';
+export { loadLoggingProtocol, logReportService } from './logging';
+export type { LogData, LogDataBody, LogTraceContext, LoggingProtocol } from './logging';
+export { loadMeterProtocol, meterReportService } from './meter';
+export type {
+  MeterBucketValue,
+  MeterData,
+  MeterDataCollection,
+  MeterHistogram,
+  MeterLabel,
+  MeterProtocol,
+  MeterReportServiceDefinition,
+  MeterSingleValue,
+} from './meter';
