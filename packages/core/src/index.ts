@@ -72,4 +72,4 @@ export { METER_NAME_PATTERN, MAX_METER_NAME_LENGTH, MAX_METER_LABELS, MAX_METER_
 export { isThenable } from './thenable';
 export { settleWithin } from './settle-within';
 export { transmissionLatency } from './transmission-latency';
-export { reportEnvProblem, nonEmpty, envNumber, intOption, settingSource } from './settings';
+export { reportEnvProblem, nonEmpty, envNumber, intOption, settingSource, parseSwitch } from './settings';

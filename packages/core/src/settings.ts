@@ -30,10 +30,30 @@ export function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefi
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value)) {
-    reportEnvProblem('warn', `otel-skywalking: ${name}=${JSON.stringify(raw)} is not a number; it is ignored`);
+    reportEnvProblem('warn', `otel-skywalking: ${name}=${JSON.stringify(raw)} is not a finite number; it is ignored`);
     return undefined;
   }
   return value;
+}
+
+// SkyWalking's agents read their switches loosely; OpenTelemetry's variables are true or false only.
+const TRUE_WORDS = ['true', 'yes', 'on', '1'];
+const FALSE_WORDS = ['false', 'no', 'off', '0'];
+
+/**
+ * An on/off variable: `SW_*` ones as SkyWalking's agents read them (true/yes/on/1, false/no/off/0,
+ * any case), others as OpenTelemetry does (true or false). Unset or blank gives `fallback`; anything
+ * else gives `fallback` and the problem to report, naming the variable.
+ */
+export function parseSwitch(variable: string, raw: string | undefined, fallback: boolean): { value: boolean; problem?: string } {
+  const text = nonEmpty(raw);
+  if (text === undefined) return { value: fallback };
+  const value = text.toLowerCase();
+  const loose = variable.startsWith('SW_');
+  if (value === 'true' || (loose && TRUE_WORDS.includes(value))) return { value: true };
+  if (value === 'false' || (loose && FALSE_WORDS.includes(value))) return { value: false };
+  const accepted = loose ? 'true or false (or yes/no, on/off, 1/0)' : 'true or false';
+  return { value: fallback, problem: `${variable}=${JSON.stringify(text)} is not ${accepted}; using ${fallback}` };
 }
 
 /**

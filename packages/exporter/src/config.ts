@@ -11,6 +11,7 @@ import {
   envNumber,
   intOption,
   nonEmpty,
+  parseSwitch,
   reportEnvProblem,
   settingSource,
 } from '@otel-skywalking/core';
@@ -75,16 +76,11 @@ export interface ProcessorConfig {
 
 type Env = NodeJS.ProcessEnv;
 
-/** A SkyWalking switch: true/yes/on/1 or false/no/off/0 as the agents read them; anything else is reported. */
+/** A SkyWalking switch (core's parseSwitch); a value it does not know is reported once and reads as false. */
 function envFlag(env: Env, name: string): boolean {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return false;
-  const value = raw.toLowerCase();
-  if (['true', 'yes', 'on', '1'].includes(value)) return true;
-  if (!['false', 'no', 'off', '0'].includes(value)) {
-    reportEnvProblem('warn', `otel-skywalking: ${name}=${JSON.stringify(raw)} is not true or false (or yes/no, on/off, 1/0); using false`);
-  }
-  return false;
+  const { value, problem } = parseSwitch(name, env[name], false);
+  if (problem !== undefined) reportEnvProblem('warn', `otel-skywalking: ${problem}`);
+  return value;
 }
 
 function collectorList(value: string | string[] | undefined, env: Env): string[] {

@@ -51,7 +51,7 @@ describe('SkyWalkingSpanProcessor options', () => {
     assert.equal(first.getStats().collector, '127.0.0.2:11800');
     assert.deepEqual(
       warnings.filter((w) => w.includes('SW_AGENT_SPAN_LIMIT')),
-      ['otel-skywalking: SW_AGENT_SPAN_LIMIT="Infinity" is not a number; it is ignored'],
+      ['otel-skywalking: SW_AGENT_SPAN_LIMIT="Infinity" is not a finite number; it is ignored'],
     );
   });
 });

@@ -4,7 +4,7 @@
  * tracing configuration never crashes the app. Variables of the exporter (SW_AGENT_COLLECTOR_*,
  * SW_AGENT_SSL_*, OTEL_BSP_*) and of the sampler are read by those packages.
  */
-import { nonEmpty } from '@otel-skywalking/core';
+import { nonEmpty, parseSwitch } from '@otel-skywalking/core';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MILLIS } from '@otel-skywalking/exporter/transport';
 import type { HttpInstrumentationName, InstrumentationName, LogLevelName, PropagatorName, StartOptions, TracesExporterName } from './types';
 
@@ -61,19 +61,11 @@ function oneOf<T extends string>(
   return fallback;
 }
 
-// SkyWalking's agents read their switches loosely; OpenTelemetry's variables are true or false only.
-const TRUE_WORDS = ['true', 'yes', 'on', '1'];
-const FALSE_WORDS = ['false', 'no', 'off', '0'];
-
+/** An on/off variable read by core's parseSwitch (SW_* as the agents read them); its problem is collected. */
 export function flag(problems: ConfigProblem[], variable: string, raw: string | undefined, fallback = false): boolean {
-  if (raw === undefined) return fallback;
-  const value = raw.toLowerCase();
-  const loose = variable.startsWith('SW_');
-  if (value === 'true' || (loose && TRUE_WORDS.includes(value))) return true;
-  if (value === 'false' || (loose && FALSE_WORDS.includes(value))) return false;
-  const accepted = loose ? 'true or false (or yes/no, on/off, 1/0)' : 'true or false';
-  problems.push({ variable, message: `${variable}=${JSON.stringify(raw)} is not ${accepted}; using ${fallback}` });
-  return fallback;
+  const { value, problem } = parseSwitch(variable, raw, fallback);
+  if (problem !== undefined) problems.push({ variable, message: problem });
+  return value;
 }
 
 /** Reads the setup configuration; options win over environment variables. Never throws. */

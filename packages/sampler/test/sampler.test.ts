@@ -310,14 +310,14 @@ describe('SkyWalkingSampler: options and environment', () => {
     });
     assert.deepEqual(options, {});
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /SW_AGENT_SAMPLE_N_PER_3_SECS="lots" is not a number/);
+    assert.match(warnings[0], /SW_AGENT_SAMPLE_N_PER_3_SECS="lots" is not a finite number/);
     // "Infinity" is no limit a variable can set; the same bad value is reported once per process.
     const infinite = captureWarnings(() => {
       options = samplerOptionsFromEnv({ SW_AGENT_SAMPLE_N_PER_3_SECS: 'Infinity' });
       samplerOptionsFromEnv({ SW_AGENT_SAMPLE_N_PER_3_SECS: 'Infinity' });
     });
     assert.deepEqual(options, {});
-    assert.deepEqual(infinite, ['otel-skywalking: SW_AGENT_SAMPLE_N_PER_3_SECS="Infinity" is not a number; it is ignored']);
+    assert.deepEqual(infinite, ['otel-skywalking: SW_AGENT_SAMPLE_N_PER_3_SECS="Infinity" is not a finite number; it is ignored']);
   });
 
   it('fromEnv: code options win over the environment; an empty SW_IGNORE_SUFFIX turns suffixes off', () => {
