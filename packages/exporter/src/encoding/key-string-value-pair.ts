@@ -2,7 +2,7 @@
  * KeyStringValuePair (common/Common.proto): a span's tag, a log's datum. Written as the converter
  * reads the attributes, without an object per pair.
  */
-import { WireType, varintSize, writeVarint, type WireWriter } from './wire';
+import { WireType, copyAscii, varintSize, writeVarint, type WireWriter } from './wire';
 
 /** KeyStringValuePair's field numbers. */
 const enum KeyStringValuePairField {
@@ -25,28 +25,13 @@ export function writeKeyStringValuePair(w: WireWriter, field: number, key: strin
     buf[p++] = 4 + keyLength + valueLength;
     buf[p++] = (KeyStringValuePairField.key << 3) | WireType.LENGTH_DELIMITED;
     buf[p++] = keyLength;
-    let ascii = true;
-    for (let i = 0; i < keyLength; i++) {
-      const c = key.charCodeAt(i);
-      if (c > 0x7f) {
-        ascii = false;
-        break;
-      }
-      buf[p++] = c;
-    }
-    if (ascii) {
+    p = copyAscii(buf, p, key);
+    if (p >= 0) {
       buf[p++] = (KeyStringValuePairField.value << 3) | WireType.LENGTH_DELIMITED;
       buf[p++] = valueLength;
-      for (let i = 0; i < valueLength; i++) {
-        const c = value.charCodeAt(i);
-        if (c > 0x7f) {
-          ascii = false;
-          break;
-        }
-        buf[p++] = c;
-      }
+      p = copyAscii(buf, p, value);
     }
-    if (ascii) {
+    if (p >= 0) {
       w.pos = p;
       return;
     }
@@ -116,13 +101,8 @@ function writeEncodedPair(w: WireWriter, field: number, keyField: Uint8Array, ke
     for (let i = 0; i < keyBytes; i++) buf[p++] = keyField[i];
     buf[p++] = (KeyStringValuePairField.value << 3) | WireType.LENGTH_DELIMITED;
     buf[p++] = valueLength;
-    let i = 0;
-    for (; i < valueLength; i++) {
-      const c = value.charCodeAt(i);
-      if (c > 0x7f) break;
-      buf[p++] = c;
-    }
-    if (i === valueLength) {
+    p = copyAscii(buf, p, value);
+    if (p >= 0) {
       w.pos = p;
       return;
     }

@@ -39,6 +39,21 @@ const INITIAL_SCRATCH_BYTES = 64 * 1024;
 // Strings shorter than this are copied by a JS loop (faster than a native call for short ASCII).
 const SHORT_STRING = 16;
 
+/**
+ * Copies `text` into `buf` from `pos`, one byte per character, while it is ASCII: the position after
+ * it, or -1 at the first other character (the bytes written so far are then to be overwritten). The
+ * caller has ensured room for `text.length` bytes.
+ */
+export function copyAscii(buf: Uint8Array, pos: number, text: string): number {
+  let p = pos;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    buf[p++] = c;
+  }
+  return p;
+}
+
 /** One message at a time, written into a scratch buffer that is reused across messages. */
 export class WireWriter {
   buf = Buffer.allocUnsafe(INITIAL_SCRATCH_BYTES);
@@ -127,20 +142,10 @@ export class WireWriter {
     this.key(field, WireType.LENGTH_DELIMITED);
     const buf = this.buf;
     if (length < SHORT_STRING) {
-      const start = this.pos + 1;
-      let p = start;
-      let ascii = true;
-      for (let i = 0; i < length; i++) {
-        const c = value.charCodeAt(i);
-        if (c > 0x7f) {
-          ascii = false;
-          break;
-        }
-        buf[p++] = c;
-      }
-      if (ascii) {
+      const end = copyAscii(buf, this.pos + 1, value);
+      if (end >= 0) {
         buf[this.pos] = length;
-        this.pos = p;
+        this.pos = end;
         return;
       }
     }
