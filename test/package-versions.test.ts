@@ -41,4 +41,19 @@ describe('src/version.ts', () => {
       }
     }
   });
+
+  it('is the instrumentation scope of the spans of every instrumentation package', () => {
+    const instrumentations = readdirSync(PACKAGES).filter((dir) => dir.startsWith('instrumentation-'));
+    assert.ok(instrumentations.length >= 3, `only ${instrumentations.length} instrumentation packages found`);
+    for (const dir of instrumentations) {
+      const json = JSON.parse(readFileSync(join(PACKAGES, dir, 'package.json'), 'utf8')) as { name: string; version: string };
+      const index = require(join(PACKAGES, dir, 'build', 'src', 'index.js')) as Record<string, unknown>;
+      const classes = Object.entries(index).filter(([name, value]) => name.endsWith('Instrumentation') && typeof value === 'function');
+      assert.equal(classes.length, 1, `packages/${dir} exports ${classes.length} *Instrumentation classes`);
+      const Instrumentation = classes[0][1] as new (config: { enabled: boolean }) => { instrumentationName: string; instrumentationVersion: string };
+      const instrumentation = new Instrumentation({ enabled: false });
+      assert.equal(instrumentation.instrumentationName, json.name, `packages/${dir}'s scope name`);
+      assert.equal(instrumentation.instrumentationVersion, json.version, `packages/${dir}'s scope version`);
+    }
+  });
 });
