@@ -1,10 +1,11 @@
 // Shared parts of the exporter's HTTP benchmarks: collectors that accept and discard (so that every
 // variant's backend costs the same), the downstream service, the app child processes and a
 // keep-alive load generator.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { spawnLineChild } from '../lib/line-child';
 
 /** The HTTP app's variants (exporter-http-app.ts), with their labels for the tables. */
 export const HTTP_APP_VARIANTS: Array<[string, string]> = [
@@ -89,43 +90,18 @@ export interface SinkProcess {
 
 /** startSink() in a child process of its own. */
 export async function startSinkProcess(): Promise<SinkProcess> {
-  const { child, nextLine } = spawnWithLines(join(__dirname, 'exporter-sink.js'), {});
-  const address = (await nextLine()).split(' ')[1];
+  const sink = spawnLineChild([join(__dirname, 'exporter-sink.js')], {});
+  const address = (await sink.nextLine()).split(' ')[1];
   return {
     address,
     stats: async () => {
-      const answer = nextLine();
-      child.stdin!.write('stats\n');
-      const [, messages, bytes] = (await answer).split(' ');
+      const [, messages, bytes] = await sink.ask('stats');
       return { messages: Number(messages), bytes: Number(bytes) };
     },
-    stop: () => {
-      child.stdin!.end();
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    },
+    stop: sink.stop,
   };
 }
 
-function spawnWithLines(script: string, env: Record<string, string>): { child: ChildProcess; nextLine: () => Promise<string> } {
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, SW_AGENT_LOGGING_LEVEL: 'error', ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const waiting: Array<(line: string) => void> = [];
-  let buffered = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      // skywalking-backend-js logs to stdout: only the processes' own answers count
-      if (/^(READY|RSS|CPU|STATS) /.test(line)) waiting.shift()?.(line);
-    }
-  });
-  return { child, nextLine: () => new Promise<string>((resolve) => waiting.push(resolve)) };
-}
 
 export interface App {
   variant: string;
@@ -139,28 +115,18 @@ export interface App {
 }
 
 export async function startApp(variant: string, env: Record<string, string>): Promise<App> {
-  const { child, nextLine } = spawnWithLines(join(__dirname, 'exporter-http-app.js'), { ...env, VARIANT: variant });
-  const ready = await nextLine();
-  const port = Number(ready.split(' ')[1]);
+  const app = spawnLineChild([join(__dirname, 'exporter-http-app.js')], { ...env, VARIANT: variant });
+  const port = Number((await app.nextLine()).split(' ')[1]);
   return {
     variant,
     port,
-    child,
+    child: app.child,
     memory: async () => {
-      const answer = nextLine();
-      child.stdin!.write('rss\n');
-      const [, rss, heapUsed] = (await answer).split(' ');
+      const [, rss, heapUsed] = await app.ask('rss');
       return { rss: Number(rss), heapUsed: Number(heapUsed) };
     },
-    cpu: async () => {
-      const answer = nextLine();
-      child.stdin!.write('cpu\n');
-      return Number((await answer).split(' ')[1]);
-    },
-    stop: () => {
-      child.stdin!.end();
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    },
+    cpu: async () => Number((await app.ask('cpu'))[1]),
+    stop: app.stop,
   };
 }
 

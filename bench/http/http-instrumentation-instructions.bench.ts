@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { GC_FLAGS, callgrindArgs, callgrindControl, discardRun, dumpPerUnit, hasValgrind, profileFlags, profileOption } from '../lib/callgrind';
 import { loadCount, startDownstream } from '../exporter/exporter-load';
 import { numberOption, onlyOption } from '../lib/harness';
-import { VARIANTS, spawnWithLines, startCountingSinkProcess, type CountingSinkProcess } from './http-load';
+import { spawnLineChild } from '../lib/line-child';
+import { VARIANTS, startCountingSinkProcess, type CountingSinkProcess } from './http-load';
 
 interface Count {
   instructions: number;
@@ -34,11 +35,10 @@ async function measure(
   profile: boolean,
 ): Promise<Count> {
   const dir = mkdtempSync(join(tmpdir(), `otelsw-http-callgrind-${variant}-`));
-  const { child, nextLine } = spawnWithLines(
+  const { child, nextLine } = spawnLineChild(
     [...callgrindArgs(join(dir, 'callgrind.out')), process.execPath, ...GC_FLAGS, ...(profile ? profileFlags(dir) : []), join(__dirname, 'http-instrumentation-app.js')],
     { ...env, VARIANT: variant },
-    /^READY /,
-    'valgrind',
+    { command: 'valgrind', stderr: 'drop' },
   );
   try {
     const port = Number((await nextLine()).split(' ')[1]);

@@ -1,11 +1,12 @@
 // Shared parts of the http instrumentation benchmarks: a collector that counts the spans it
 // receives (SkyWalking segments and OTLP exports alike, so that every variant's delivered work can
 // be compared), the app child processes, and an open-loop load generator.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { SINK_SERVICE } from '../exporter/exporter-load';
+import { spawnLineChild } from '../lib/line-child';
 
 /** The app's variants (http-instrumentation-app.ts) with their labels, in table order. */
 export const VARIANTS: Array<[string, string]> = [
@@ -110,31 +111,6 @@ export async function startCountingSink(): Promise<Sink> {
   return sink;
 }
 
-/** A process that prints lines; `nextLine` resolves with the next one matching `answers`. */
-export function spawnWithLines(
-  args: string[],
-  env: Record<string, string>,
-  answers = /^(READY|CPU|STATS) /,
-  command = process.execPath,
-): { child: ChildProcess; nextLine: () => Promise<string> } {
-  const child = spawn(command, args, { env: { ...process.env, SW_AGENT_LOGGING_LEVEL: 'error', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr!.resume();
-  const waiting: Array<(line: string) => void> = [];
-  let buffered = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      // skywalking-backend-js logs to stdout: only the processes' own answers count
-      if (answers.test(line)) waiting.shift()?.(line);
-    }
-  });
-  return { child, nextLine: () => new Promise<string>((resolve) => waiting.push(resolve)) };
-}
-
 export interface CountingSinkProcess {
   address: string;
   /** Segments and spans received so far. */
@@ -144,20 +120,15 @@ export interface CountingSinkProcess {
 
 /** startCountingSink() in a child process of its own (http-sink.ts). */
 export async function startCountingSinkProcess(): Promise<CountingSinkProcess> {
-  const { child, nextLine } = spawnWithLines([join(__dirname, 'http-sink.js')], {});
-  const address = (await nextLine()).split(' ')[1];
+  const sink = spawnLineChild([join(__dirname, 'http-sink.js')], {});
+  const address = (await sink.nextLine()).split(' ')[1];
   return {
     address,
     stats: async () => {
-      const answer = nextLine();
-      child.stdin!.write('stats\n');
-      const [, segments, spans] = (await answer).split(' ');
+      const [, segments, spans] = await sink.ask('stats');
       return { segments: Number(segments), spans: Number(spans) };
     },
-    stop: () => {
-      child.stdin!.end();
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    },
+    stop: sink.stop,
   };
 }
 
@@ -171,21 +142,14 @@ export interface App {
 }
 
 export async function startApp(variant: string, env: Record<string, string>): Promise<App> {
-  const { child, nextLine } = spawnWithLines([join(__dirname, 'http-instrumentation-app.js')], { ...env, VARIANT: variant });
-  const port = Number((await nextLine()).split(' ')[1]);
+  const app = spawnLineChild([join(__dirname, 'http-instrumentation-app.js')], { ...env, VARIANT: variant });
+  const port = Number((await app.nextLine()).split(' ')[1]);
   return {
     variant,
     port,
-    child,
-    cpu: async () => {
-      const answer = nextLine();
-      child.stdin!.write('cpu\n');
-      return Number((await answer).split(' ')[1]);
-    },
-    stop: () => {
-      child.stdin!.end();
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    },
+    child: app.child,
+    cpu: async () => Number((await app.ask('cpu'))[1]),
+    stop: app.stop,
   };
 }
 
